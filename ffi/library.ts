@@ -14,7 +14,8 @@
  */
 
 import { readCString } from "./c.ts";
-import { symbols, type TensorFlowSymbols } from "./symbols.ts";
+import { logSymbols, symbols, type TensorFlowSymbols } from "./symbols.ts";
+import { withQuietStderr } from "./quiet_stderr.ts";
 import { findTensorFlow, type LibraryLocation } from "./locate.ts";
 
 /** An opened libtensorflow: its functions, version and where it came from. */
@@ -62,12 +63,14 @@ export function openTensorFlow(
       `${location.framework} is missing: libtensorflow_framework.so.2 must sit beside ${location.main}`,
     );
   }
-  // Must be set before the library loads, or TensorFlow's start-up chatter
-  // (oneDNN notices, CPU feature lines) lands on every command's stderr.
-  if (Deno.env.get("TF_CPP_MIN_LOG_LEVEL") === undefined) Deno.env.set("TF_CPP_MIN_LOG_LEVEL", "2");
+  // Set before the library loads, or TensorFlow's start-up chatter (oneDNN
+  // notices, grappler's harmless "remapper failed" line) lands on every
+  // command's stderr. Errors that matter reach the caller through TF_Status.
+  if (Deno.env.get("TF_CPP_MIN_LOG_LEVEL") === undefined) Deno.env.set("TF_CPP_MIN_LOG_LEVEL", "3");
   let library: Deno.DynamicLibrary<typeof symbols>;
   try {
-    library = Deno.dlopen(location.main, symbols);
+    const open = () => Deno.dlopen(location.main, symbols);
+    library = Number(Deno.env.get("TF_CPP_MIN_LOG_LEVEL")) > 0 ? withQuietStderr(open) : open();
   } catch (cause) {
     throw new LibraryLoadError(
       `could not open ${location.main}: ${(cause as Error).message}`,
@@ -81,8 +84,29 @@ export function openTensorFlow(
       `${location.main} is TensorFlow ${version || "(unknown version)"}; portrait-gan needs 2.x`,
     );
   }
+  applyLogLevel(location.main);
   opened = { symbols: library.symbols, version, location };
   return opened;
+}
+
+let logLibrary: Deno.DynamicLibrary<typeof logSymbols> | undefined;
+
+function applyLogLevel(path: string): void {
+  const level = Number(Deno.env.get("TF_CPP_MIN_LOG_LEVEL") ?? "3");
+  try {
+    logLibrary ??= Deno.dlopen(path, logSymbols);
+    logLibrary.symbols.absl_SetMinLogLevel?.(
+      Number.isFinite(level) ? Math.min(3, Math.max(0, level)) : 3,
+    );
+  } catch {
+    // Another Abseil release: its chatter stays, nothing else changes.
+  }
+}
+
+/** Changes TensorFlow's log threshold at run time (0 shows everything, e.g. for `--log-placement`). */
+export function setTensorFlowLogLevel(level: 0 | 1 | 2 | 3): void {
+  Deno.env.set("TF_CPP_MIN_LOG_LEVEL", String(level));
+  if (opened) applyLogLevel(opened.location.main);
 }
 
 /** The opened library, finding it (without network) on first use. */

@@ -139,5 +139,20 @@ export const symbols = {
   TF_DeviceListMemoryBytes: { parameters: ["pointer", "i32", "pointer"], result: "i64" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
+/**
+ * Abseil's log threshold, which TensorFlow 2.21's C++ logging goes through:
+ * TF_CPP_MIN_LOG_LEVEL alone does not silence it outside Python. The name is
+ * mangled with Abseil's release, so it is looked up on its own and may be
+ * absent from other builds.
+ */
+export const logSymbols = {
+  absl_SetMinLogLevel: {
+    name: "_ZN4absl12lts_2025081414SetMinLogLevelENS0_18LogSeverityAtLeastE",
+    parameters: ["i32"],
+    result: "void",
+    optional: true,
+  },
+} as const satisfies Deno.ForeignLibraryInterface;
+
 /** The loaded functions, typed from {@linkcode symbols}. */
 export type TensorFlowSymbols = Deno.DynamicLibrary<typeof symbols>["symbols"];
