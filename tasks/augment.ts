@@ -19,7 +19,9 @@ const num = (v: string | undefined, name: string) => {
 const range = (v: string | undefined, name: string): Range | undefined => {
   if (v === undefined) return undefined;
   const parts = v.split(",").map(Number);
-  if (parts.length === 1 && Number.isFinite(parts[0])) return [-Math.abs(parts[0]), Math.abs(parts[0])];
+  if (parts.length === 1 && Number.isFinite(parts[0])) {
+    return [-Math.abs(parts[0]), Math.abs(parts[0])];
+  }
   if (parts.length !== 2 || !parts.every(Number.isFinite)) {
     throw new UsageError(`--${name} must be min,max (got ${v})`);
   }

@@ -52,7 +52,7 @@ function reencode(s: string, map: (ch: string) => number | undefined): string | 
 export function repairMojibake(s: string): string {
   let current = s;
   for (let round = 0; round < 3; round++) {
-    if (/^[\x00-\x7f]*$/.test(current)) break;
+    if (![...current].some((ch) => ch.codePointAt(0)! > 0x7f)) break;
     const next = reencode(current, (ch) => CP437_REVERSE.get(ch)) ??
       reencode(current, (ch) => (ch.codePointAt(0)! < 256 ? ch.codePointAt(0) : undefined));
     if (next === undefined || next === current) break;
@@ -150,7 +150,9 @@ export function resolveArtists(
     if (found.length === 1) out.set(name, found[0]);
     else if (found.length > 1) {
       throw new UsageError(
-        `artist "${name}" is ambiguous${where}: it matches ${found.join(", ")} (write more of the name)`,
+        `artist "${name}" is ambiguous${where}: it matches ${
+          found.join(", ")
+        } (write more of the name)`,
       );
     } else if (!opts.lenient) {
       const near = nearMatches(name, known);

@@ -91,7 +91,9 @@ export function drawTransform(
   const hue = rng.int(s.hue[0], s.hue[1]);
   const saturation = rng.int(s.saturation[0], s.saturation[1]);
   // Factors are rounded to 1/1000 so the manifest records exactly what was applied.
-  const mul = (r: Range) => (r[0] === r[1] ? r[0] : Math.round(rng.uniform(r[0], r[1]) * 1000) / 1000);
+  const mul = (
+    r: Range,
+  ) => (r[0] === r[1] ? r[0] : Math.round(rng.uniform(r[0], r[1]) * 1000) / 1000);
   const t: { flip: boolean } & ColorTransform & { hueOpenCv: number } = {
     flip,
     hue,
@@ -131,25 +133,35 @@ export async function augmentDataset(opts: AugmentOptions): Promise<AugmentSumma
     throw new UsageError(`--copies must be a whole number from 0 to 1000 (got ${opts.copies})`);
   }
   const seed = opts.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number (got ${opts.seed})`);
+  if (!Number.isInteger(seed)) {
+    throw new UsageError(`--seed must be a whole number (got ${opts.seed})`);
+  }
   const flip = opts.flip ?? 0.5;
-  if (!(flip >= 0 && flip <= 1)) throw new UsageError(`--flip must be a probability 0..1 (got ${opts.flip})`);
+  if (!(flip >= 0 && flip <= 1)) {
+    throw new UsageError(`--flip must be a probability 0..1 (got ${opts.flip})`);
+  }
   const settings = {
     copies,
     seed,
     flip,
     hue: checkRange("hue", opts.hue, [-20, 20], -255, 255).map(Math.trunc) as Range,
-    saturation: checkRange("saturation", opts.saturation, [-20, 20], -255, 255).map(Math.trunc) as Range,
+    saturation: checkRange("saturation", opts.saturation, [-20, 20], -255, 255).map(
+      Math.trunc,
+    ) as Range,
     mulHue: checkRange("mul-hue", opts.mulHue, [1, 1], 0, 10),
     mulSaturation: checkRange("mul-saturation", opts.mulSaturation, [1, 1], 0, 10),
   };
   const resolvedIn = await Deno.realPath(opts.input).catch(() => opts.input);
   const resolvedOut = await Deno.realPath(opts.out).catch(() => opts.out);
   if (resolvedIn === resolvedOut) {
-    throw new UsageError(`--out must differ from --input (${opts.input}); augment writes a new dataset`);
+    throw new UsageError(
+      `--out must differ from --input (${opts.input}); augment writes a new dataset`,
+    );
   }
   const ds = await openDataset(opts.input);
-  if (ds.count === 0) throw new UserError(`every image of ${opts.input} is excluded (edit its exclude.txt)`);
+  if (ds.count === 0) {
+    throw new UserError(`every image of ${opts.input} is excluded (edit its exclude.txt)`);
+  }
   await claimOutputFolder(opts.out, "augment");
 
   const pool = new WorkerPool({ workers: opts.workers });
@@ -196,7 +208,14 @@ export async function augmentDataset(opts: AugmentOptions): Promise<AugmentSumma
   await Promise.all(inFlight);
   progress.done();
 
-  const { fingerprint, sheets } = await finishDataset(opts.out, records, size, pool, pixels, opts.quiet);
+  const { fingerprint, sheets } = await finishDataset(
+    opts.out,
+    records,
+    size,
+    pool,
+    pixels,
+    opts.quiet,
+  );
   pool.close();
   const ids = new Set(records.map((r) => r.id));
   for await (const e of Deno.readDir(join(opts.out, "images"))) {
@@ -221,7 +240,10 @@ export async function augmentDataset(opts: AugmentOptions): Promise<AugmentSumma
     sheets,
     seconds: Math.round((performance.now() - started) / 10) / 100,
   };
-  await writeTextFileAtomic(join(opts.out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+  await writeTextFileAtomic(
+    join(opts.out, "summary.json"),
+    JSON.stringify(summary, null, 2) + "\n",
+  );
   log(
     `augment: ${ds.count} originals (${ds.excluded.length} excluded skipped, ${ds.heldOut.length} held out kept as is) -> ${records.length} images in ${opts.out}`,
   );

@@ -118,7 +118,11 @@ export function applyColor(rgb: Uint8Array, t: ColorTransform): Uint8Array {
 }
 
 /** imgaug `AddToHueAndSaturation` on interleaved RGB. */
-export function addToHueAndSaturation(rgb: Uint8Array, hue: number, saturation: number): Uint8Array {
+export function addToHueAndSaturation(
+  rgb: Uint8Array,
+  hue: number,
+  saturation: number,
+): Uint8Array {
   return applyColor(rgb, { hue, saturation });
 }
 

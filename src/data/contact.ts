@@ -16,11 +16,25 @@ import { resizeBilinear, type RgbImage } from "./resize.ts";
 
 // 3x5 glyphs, rows top to bottom, 3 bits each (MSB = left).
 const GLYPHS: Record<string, number[]> = {
-  "0": [7, 5, 5, 5, 7], "1": [2, 6, 2, 2, 7], "2": [7, 1, 7, 4, 7], "3": [7, 1, 7, 1, 7],
-  "4": [5, 5, 7, 1, 1], "5": [7, 4, 7, 1, 7], "6": [7, 4, 7, 5, 7], "7": [7, 1, 1, 2, 2],
-  "8": [7, 5, 7, 5, 7], "9": [7, 5, 7, 1, 7], "a": [2, 5, 7, 5, 5], "b": [6, 5, 6, 5, 6],
-  "c": [3, 4, 4, 4, 3], "d": [6, 5, 5, 5, 6], "e": [7, 4, 6, 4, 7], "f": [7, 4, 6, 4, 4],
-  "-": [0, 0, 7, 0, 0], "#": [5, 7, 5, 7, 5], " ": [0, 0, 0, 0, 0],
+  "0": [7, 5, 5, 5, 7],
+  "1": [2, 6, 2, 2, 7],
+  "2": [7, 1, 7, 4, 7],
+  "3": [7, 1, 7, 1, 7],
+  "4": [5, 5, 7, 1, 1],
+  "5": [7, 4, 7, 1, 7],
+  "6": [7, 4, 7, 5, 7],
+  "7": [7, 1, 1, 2, 2],
+  "8": [7, 5, 7, 5, 7],
+  "9": [7, 5, 7, 1, 7],
+  "a": [2, 5, 7, 5, 5],
+  "b": [6, 5, 6, 5, 6],
+  "c": [3, 4, 4, 4, 3],
+  "d": [6, 5, 5, 5, 6],
+  "e": [7, 4, 6, 4, 7],
+  "f": [7, 4, 6, 4, 4],
+  "-": [0, 0, 7, 0, 0],
+  "#": [5, 7, 5, 7, 5],
+  " ": [0, 0, 0, 0, 0],
 };
 
 /** Characters the font can draw. */
@@ -91,7 +105,9 @@ export function renderContactSheet(items: SheetItem[]): RgbImage {
   items.forEach((item, k) => {
     const x0 = (k % SHEET.columns) * SHEET.cellWidth + 4;
     const y0 = Math.floor(k / SHEET.columns) * SHEET.cellHeight + 4;
-    if (item.excluded) fillRect(canvas, x0 - 3, y0 - 3, SHEET.thumb + 6, SHEET.thumb + 6, [220, 30, 30]);
+    if (item.excluded) {
+      fillRect(canvas, x0 - 3, y0 - 3, SHEET.thumb + 6, SHEET.thumb + 6, [220, 30, 30]);
+    }
     const t = resizeBilinear(item.image, SHEET.thumb, SHEET.thumb);
     for (let y = 0; y < SHEET.thumb; y++) {
       canvas.data.set(

@@ -71,17 +71,23 @@ export async function openDataset(dir: string, opts: OpenOptions = {}): Promise<
   try {
     summary = JSON.parse(await Deno.readTextFile(join(dir, "summary.json")));
   } catch {
-    throw new UserError(`dataset is incomplete (no summary.json): ${dir} (run prepare again to finish it)`);
+    throw new UserError(
+      `dataset is incomplete (no summary.json): ${dir} (run prepare again to finish it)`,
+    );
   }
   const imageBytes = h.height * h.width * 3;
   if (opts.verify ?? true) {
     const fp = await fingerprintPacked(bytes, imageBytes);
     if (summary.fingerprint && fp !== summary.fingerprint) {
-      throw new UserError(`packed file is corrupted (fingerprint mismatch): ${packedPath} (run prepare again)`);
+      throw new UserError(
+        `packed file is corrupted (fingerprint mismatch): ${packedPath} (run prepare again)`,
+      );
     }
   }
   const excludes = await readExcludes(dir);
-  const keep = records.map((r, i) => ({ r, i })).filter(({ r }) => !excludes.has(r.id) && !excludes.has(r.parent ?? "\0"));
+  const keep = records.map((r, i) => ({ r, i })).filter(({ r }) =>
+    !excludes.has(r.id) && !excludes.has(r.parent ?? "\0")
+  );
   const images = new Uint8Array(keep.length * imageBytes);
   keep.forEach(({ i }, k) => {
     const s = HEADER_BYTES + i * imageBytes;

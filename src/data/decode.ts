@@ -20,7 +20,7 @@
  * @module
  */
 
-import { decode as isDecode, GIF, Image } from "imagescript";
+import { decode as isDecode, GIF, type Image } from "imagescript";
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { Buffer } from "node:buffer";
@@ -131,7 +131,9 @@ async function decodeJpeg(
     // when that happens, decode again as YCCK.
     const plain = run(false);
     const stds = channelStd(plain.data);
-    if (Math.min(...stds) < 0.15 * Math.max(...stds)) return { image: run(true), decoder: "jpeg-js" };
+    if (Math.min(...stds) < 0.15 * Math.max(...stds)) {
+      return { image: run(true), decoder: "jpeg-js" };
+    }
     return { image: plain, decoder: "jpeg-js" };
   }
   return { image: run(undefined), decoder: "jpeg-js" };
@@ -189,7 +191,8 @@ async function decodePng(
 /** WebAssembly traps leave imagescript's instance unusable: the worker must be restarted. */
 export function isFatalWasmError(error: unknown): boolean {
   const m = String((error as Error)?.message ?? error);
-  return error instanceof WebAssembly.RuntimeError || /memory access out of bounds|unreachable/i.test(m);
+  return error instanceof WebAssembly.RuntimeError ||
+    /memory access out of bounds|unreachable/i.test(m);
 }
 
 /** RGBA to RGB, compositing alpha over {@linkcode BACKGROUND} with rounding. */
@@ -224,13 +227,34 @@ export function orient(img: RgbImage, orientation: number): RgbImage {
       // (sx, sy): the stored pixel that lands at upright (x, y).
       let sx: number, sy: number;
       switch (orientation) {
-        case 2: sx = w - 1 - x; sy = y; break;
-        case 3: sx = w - 1 - x; sy = h - 1 - y; break;
-        case 4: sx = x; sy = h - 1 - y; break;
-        case 5: sx = y; sy = x; break;
-        case 6: sx = y; sy = h - 1 - x; break;
-        case 7: sx = w - 1 - y; sy = h - 1 - x; break;
-        default: sx = w - 1 - y; sy = x; break; // 8
+        case 2:
+          sx = w - 1 - x;
+          sy = y;
+          break;
+        case 3:
+          sx = w - 1 - x;
+          sy = h - 1 - y;
+          break;
+        case 4:
+          sx = x;
+          sy = h - 1 - y;
+          break;
+        case 5:
+          sx = y;
+          sy = x;
+          break;
+        case 6:
+          sx = y;
+          sy = h - 1 - x;
+          break;
+        case 7:
+          sx = w - 1 - y;
+          sy = h - 1 - x;
+          break;
+        default:
+          sx = w - 1 - y;
+          sy = x;
+          break; // 8
       }
       const s = (sy * w + sx) * 3, o = (y * ow + x) * 3;
       out[o] = data[s];
@@ -241,15 +265,13 @@ export function orient(img: RgbImage, orientation: number): RgbImage {
   return { width: ow, height: oh, data: out };
 }
 
-/** Encodes RGB as a PNG (imagescript; deterministic for the same pixels). */
-export async function encodePng(img: RgbImage): Promise<Uint8Array> {
-  const out = new Image(img.width, img.height);
-  const bm = out.bitmap;
-  for (let i = 0, o = 0; i < img.data.length; i += 3, o += 4) {
-    bm[o] = img.data[i];
-    bm[o + 1] = img.data[i + 1];
-    bm[o + 2] = img.data[i + 2];
-    bm[o + 3] = 255;
-  }
-  return await out.encode(1);
+/**
+ * Encodes RGB as an 8-bit RGB PNG with pngjs (zlib): byte-identical output for
+ * the same pixels, which imagescript's encoder does not guarantee for large images.
+ */
+export function encodePng(img: RgbImage): Promise<Uint8Array> {
+  const png = new PNG({ width: img.width, height: img.height, colorType: 2, inputHasAlpha: false });
+  png.data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length);
+  const out = PNG.sync.write(png, { colorType: 2, inputHasAlpha: false, deflateLevel: 6 } as any);
+  return Promise.resolve(new Uint8Array(out.buffer, out.byteOffset, out.length));
 }

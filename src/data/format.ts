@@ -157,7 +157,7 @@ export async function readManifest(dir: string): Promise<ManifestRecord[]> {
  * folder without the marker (someone else's files) and unwritable places.
  */
 export async function claimOutputFolder(out: string, kind: string): Promise<void> {
-  let entries: string[] = [];
+  const entries: string[] = [];
   try {
     const st = await Deno.stat(out);
     if (!st.isDirectory) {
@@ -167,7 +167,9 @@ export async function claimOutputFolder(out: string, kind: string): Promise<void
   } catch (error) {
     if (error instanceof UserError) throw error;
     if (!(error instanceof Deno.errors.NotFound)) {
-      throw new UserError(`cannot read output folder ${out}: ${(error as Error).message} (check permissions)`);
+      throw new UserError(
+        `cannot read output folder ${out}: ${(error as Error).message} (check permissions)`,
+      );
     }
   }
   if (entries.length > 0 && !entries.includes(MARKER)) {
@@ -180,10 +182,17 @@ export async function claimOutputFolder(out: string, kind: string): Promise<void
     await Deno.mkdir(join(out, "contact"), { recursive: true });
     await Deno.mkdir(join(out, ".cache"), { recursive: true });
     if (!entries.includes(MARKER)) {
-      await writeFileAtomic(join(out, MARKER), new TextEncoder().encode(`portrait-gan dataset (${kind})\n`));
+      await writeFileAtomic(
+        join(out, MARKER),
+        new TextEncoder().encode(`portrait-gan dataset (${kind})\n`),
+      );
     }
   } catch (error) {
-    throw new UserError(`cannot write to output folder ${out}: ${(error as Error).message} (check permissions or pick another --out)`);
+    throw new UserError(
+      `cannot write to output folder ${out}: ${
+        (error as Error).message
+      } (check permissions or pick another --out)`,
+    );
   }
 }
 
@@ -210,7 +219,9 @@ export async function writePacked(
       const px = await get(i);
       if (px.length !== size * size * 3) throw new Error(`image ${i + 1} has the wrong size`);
       await writeAll(file, px);
-      digests.push(new Uint8Array(await crypto.subtle.digest("SHA-256", px as Uint8Array<ArrayBuffer>)));
+      digests.push(
+        new Uint8Array(await crypto.subtle.digest("SHA-256", px as Uint8Array<ArrayBuffer>)),
+      );
       onImage?.();
     }
     await file.sync();
@@ -242,7 +253,10 @@ export async function fingerprintPacked(bytes: Uint8Array, imageBytes: number): 
   all.set(bytes.subarray(0, HEADER_BYTES), 0);
   for (let i = 0; i < count; i++) {
     const s = HEADER_BYTES + i * imageBytes;
-    const d = await crypto.subtle.digest("SHA-256", bytes.subarray(s, s + imageBytes) as Uint8Array<ArrayBuffer>);
+    const d = await crypto.subtle.digest(
+      "SHA-256",
+      bytes.subarray(s, s + imageBytes) as Uint8Array<ArrayBuffer>,
+    );
     all.set(new Uint8Array(d), HEADER_BYTES + 32 * i);
   }
   return await sha256Hex(all);

@@ -80,8 +80,10 @@ export class WorkerPool {
     const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
     worker.onmessage = (e: MessageEvent<WorkerReply>) => this.#onReply(index, e.data);
     worker.onerror = (e: ErrorEvent) => {
+      // Handled here: without preventDefault the worker's error would end this process.
       e.preventDefault();
-      this.#fail(index, `decoder crashed (${e.message})`);
+      const message = e.message;
+      setTimeout(() => this.#fail(index, `decoder crashed (${message})`), 0);
     };
     worker.onmessageerror = () => this.#fail(index, "decoder crashed (unreadable reply)");
     return worker;

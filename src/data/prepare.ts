@@ -148,7 +148,9 @@ function checkOptions(opts: PrepareOptions) {
     throw new UsageError(`--limit must be a positive whole number (got ${opts.limit})`);
   }
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
-  if (!(maxPixels > 0)) throw new UsageError(`--max-pixels must be positive (got ${opts.maxPixels})`);
+  if (!(maxPixels > 0)) {
+    throw new UsageError(`--max-pixels must be positive (got ${opts.maxPixels})`);
+  }
   return { size, holdout, maxPixels };
 }
 
@@ -170,7 +172,9 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
     }
     const resolved = resolveArtists(wanted, found.artists, { where: opts.input, lenient: seed });
     if (resolved.size === 0) {
-      throw new UserError(`none of the seed artists are in ${opts.input} (drop --artists or use another input)`);
+      throw new UserError(
+        `none of the seed artists are in ${opts.input} (drop --artists or use another input)`,
+      );
     }
     const keep = new Set(resolved.values());
     sources = sources.filter((s) => s.artist !== null && keep.has(s.artist));
@@ -200,7 +204,10 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
     try {
       bytes = await Deno.readFile(src.path);
     } catch (error) {
-      results[i] = { sha: "", entry: { ok: false, reason: `cannot read file (${(error as Error).message})` } };
+      results[i] = {
+        sha: "",
+        entry: { ok: false, reason: `cannot read file (${(error as Error).message})` },
+      };
       return;
     }
     const sha = await sha256Hex(bytes);
@@ -301,12 +308,21 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
   if (records.length === 0) {
     pool.close();
     throw new UserError(
-      `no readable images in ${opts.input} (${skippedFiles.length} files skipped; see ${join(opts.out, "summary.json")})`,
+      `no readable images in ${opts.input} (${skippedFiles.length} files skipped; see ${
+        join(opts.out, "summary.json")
+      })`,
     );
   }
   await writeSkippedSummary(opts.out, skippedFiles);
 
-  const { fingerprint, sheets } = await finishDataset(opts.out, records, size, pool, fresh, opts.quiet);
+  const { fingerprint, sheets } = await finishDataset(
+    opts.out,
+    records,
+    size,
+    pool,
+    fresh,
+    opts.quiet,
+  );
   pool.close();
 
   // Images no longer in the manifest (filters changed, sources removed) are cleaned up.
@@ -318,7 +334,9 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
   }
 
   const skipped: Record<string, number> = {};
-  for (const s of skippedFiles) skipped[skipCategory(s.reason)] = (skipped[skipCategory(s.reason)] ?? 0) + 1;
+  for (const s of skippedFiles) {
+    skipped[skipCategory(s.reason)] = (skipped[skipCategory(s.reason)] ?? 0) + 1;
+  }
   const summary: PrepareSummary = {
     format: "portrait-gan-dataset",
     version: 1,
@@ -341,7 +359,10 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
     sheets,
     seconds: Math.round((performance.now() - started) / 10) / 100,
   };
-  await writeTextFileAtomic(join(opts.out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+  await writeTextFileAtomic(
+    join(opts.out, "summary.json"),
+    JSON.stringify(summary, null, 2) + "\n",
+  );
   const reasons = Object.entries(skipped).map(([k, v]) => `${k} ${v}`).join(", ");
   log(
     `prepare: read ${summary.read}, kept ${summary.kept}, skipped ${skippedFiles.length}${
@@ -411,10 +432,14 @@ export async function finishDataset(
     const mem = fresh.get(id);
     if (mem) return mem;
     const bytes = await Deno.readFile(join(out, "images", `${id}.png`));
-    const r = await pool.run({ op: "decode", bytes, maxPixels: 1e9 }, [bytes.buffer as ArrayBuffer]);
+    const r = await pool.run({ op: "decode", bytes, maxPixels: 1e9 }, [
+      bytes.buffer as ArrayBuffer,
+    ]);
     if (!r.ok || r.width !== size || r.height !== size) {
       throw new UserError(
-        `image ${join(out, "images", `${id}.png`)} is damaged (${r.ok ? "wrong size" : r.reason}); delete it and run again`,
+        `image ${join(out, "images", `${id}.png`)} is damaged (${
+          r.ok ? "wrong size" : r.reason
+        }); delete it and run again`,
       );
     }
     return r.rgb!;
@@ -441,6 +466,9 @@ export async function finishDataset(
   packProgress.done();
   await writeTextFileAtomic(join(out, "manifest.jsonl"), manifestText);
   const sheets = await writeContactSheets(out, records, size, excludes, pool, pixels, quiet);
-  await writeTextFileAtomic(statePath, JSON.stringify({ key: stateKey, fingerprint, sheets }) + "\n");
+  await writeTextFileAtomic(
+    statePath,
+    JSON.stringify({ key: stateKey, fingerprint, sheets }) + "\n",
+  );
   return { fingerprint, sheets };
 }

@@ -40,7 +40,10 @@ const PNG_SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 export function detectFormat(b: Uint8Array): ImageFormat {
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "jpeg";
   if (b.length >= 8 && PNG_SIG.every((v, i) => b[i] === v)) return "png";
-  if (b.length >= 6 && ascii(b, 0, 3) === "GIF" && (ascii(b, 3, 6) === "87a" || ascii(b, 3, 6) === "89a")) {
+  if (
+    b.length >= 6 && ascii(b, 0, 3) === "GIF" &&
+    (ascii(b, 3, 6) === "87a" || ascii(b, 3, 6) === "89a")
+  ) {
     return "gif";
   }
   if (b.length >= 12 && ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 12) === "WEBP") return "webp";

@@ -39,7 +39,8 @@ export interface FoundSources {
 }
 
 // Files that are certainly not images: skipped silently instead of reported as unreadable.
-const NOT_IMAGES = /\.(csv|txt|md|json|jsonl|xml|html?|py|ipynb|pdf|db|zip|ini|yaml|yml|log)$/i;
+const NOT_IMAGES =
+  /(\.(csv|txt|md|json|jsonl|xml|html?|py|ipynb|pdf|db|zip|ini|yaml|yml|log|license|readme)|(^|\/)(license|readme|copying)[^/]*)$/i;
 
 async function walk(dir: string, depth: number, out: string[], dirs: string[]): Promise<void> {
   if (depth > 12) return;
@@ -58,7 +59,12 @@ async function walk(dir: string, depth: number, out: string[], dirs: string[]): 
 
 /** Parses Kaggle's artists.csv (quoted commas and newlines in bios) into names. */
 export function parseArtistsCsv(text: string): string[] {
-  const rows = parse(text, { columns: true, skip_empty_lines: true, bom: true, relax_column_count: true }) as Record<
+  const rows = parse(text, {
+    columns: true,
+    skip_empty_lines: true,
+    bom: true,
+    relax_column_count: true,
+  }) as Record<
     string,
     string
   >[];
@@ -79,7 +85,9 @@ export async function findSources(input: string): Promise<FoundSources> {
   const files: string[] = [], dirs: string[] = [];
   await walk(input, 0, files, dirs);
   if (files.length === 0) {
-    throw new UserError(`input folder is empty: ${input} (put the paintings there or pick another --input)`);
+    throw new UserError(
+      `input folder is empty: ${input} (put the paintings there or pick another --input)`,
+    );
   }
   const csvPath = files.find((f) => f.toLowerCase().endsWith("/artists.csv"));
   let csvNames: string[] = [];
@@ -87,7 +95,9 @@ export async function findSources(input: string): Promise<FoundSources> {
     try {
       csvNames = parseArtistsCsv(await Deno.readTextFile(csvPath));
     } catch (error) {
-      throw new UserError(`cannot read ${csvPath}: ${(error as Error).message} (re-download artists.csv)`);
+      throw new UserError(
+        `cannot read ${csvPath}: ${(error as Error).message} (re-download artists.csv)`,
+      );
     }
   }
   const byKey = new Map(csvNames.map((n) => [artistKey(n), n]));
@@ -103,16 +113,23 @@ export async function findSources(input: string): Promise<FoundSources> {
   const rel = (p: string) => relative(input, p).split("\\").join("/");
   if (imagesRoot && files.some((f) => f.startsWith(imagesRoot + "/"))) {
     layout = "kaggle-images";
-    sources = files.filter((f) => f.startsWith(imagesRoot + "/") && !NOT_IMAGES.test(f)).map((f) => {
-      const first = relative(imagesRoot, f).split("/")[0];
-      return { path: f, rel: rel(f), artist: canonical(first) };
-    });
+    sources = files.filter((f) => f.startsWith(imagesRoot + "/") && !NOT_IMAGES.test(f)).map(
+      (f) => {
+        const first = relative(imagesRoot, f).split("/")[0];
+        return { path: f, rel: rel(f), artist: canonical(first) };
+      },
+    );
   } else if (resizedRoot && files.some((f) => f.startsWith(resizedRoot + "/"))) {
     layout = "kaggle-resized";
-    sources = files.filter((f) => f.startsWith(resizedRoot + "/") && !NOT_IMAGES.test(f)).map((f) => {
-      const base = f.slice(f.lastIndexOf("/") + 1).replace(/_\d+\.[^.]*$/, "").replace(/\.[^.]*$/, "");
-      return { path: f, rel: rel(f), artist: canonical(base) };
-    });
+    sources = files.filter((f) => f.startsWith(resizedRoot + "/") && !NOT_IMAGES.test(f)).map(
+      (f) => {
+        const base = f.slice(f.lastIndexOf("/") + 1).replace(/_\d+\.[^.]*$/, "").replace(
+          /\.[^.]*$/,
+          "",
+        );
+        return { path: f, rel: rel(f), artist: canonical(base) };
+      },
+    );
   } else {
     // A plain tree names artists by the folder holding each picture, but only when there
     // are several such folders (one folder of everything says nothing about artists).
@@ -125,7 +142,9 @@ export async function findSources(input: string): Promise<FoundSources> {
     });
   }
   if (sources.length === 0) {
-    throw new UserError(`no images found in ${input} (expected image files or the Kaggle "Best Artworks" layout)`);
+    throw new UserError(
+      `no images found in ${input} (expected image files or the Kaggle "Best Artworks" layout)`,
+    );
   }
   sources.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   const artists = csvNames.length
