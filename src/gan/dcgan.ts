@@ -28,7 +28,7 @@ const STREAM = {
   discriminatorReal: 0,
   discriminatorFake: 16,
   augmentReal: 32,
-  augmentFake: 40,
+  augmentFake: 48,
   noise: 63,
 };
 
@@ -115,7 +115,7 @@ function buildInto(g: Graph, config: GanConfig, seed: number): DcganGraph {
     const gCtx = callContext({ training: true, seed: stepSeed, computeDtype: compute });
     const fake = toFloat(G.call(toCompute(z), gCtx));
     const augment = (x: Output, stream: number) =>
-      policy.length ? diffAugment(x, policy, streamSeed(g, stepSeed, stream), stepSeed, stream) : x;
+      policy.length ? diffAugment(x, policy, stepSeed, stream) : x;
     const dRealCtx = callContext({
       training: true,
       seed: stepSeed,
