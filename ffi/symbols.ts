@@ -37,7 +37,6 @@ export const symbols = {
   TF_StringCopy: { parameters: ["pointer", "buffer", "usize"], result: "void" },
   TF_StringGetDataPointer: { parameters: ["pointer"], result: "pointer" },
   TF_StringGetSize: { parameters: ["pointer"], result: "usize" },
-  TF_StringDealloc: { parameters: ["pointer"], result: "void" },
 
   // Graphs and operations
   TF_NewGraph: { parameters: [], result: "pointer" },

@@ -51,24 +51,18 @@ export class Tensor<D extends DType = DType> extends NativeHandle {
   /** Dimensions (empty for a scalar). */
   readonly shape: readonly number[];
 
-  /** Wraps a tensor pointer that the caller owns (e.g. a session output). */
-  constructor(pointer: NonNullable<Pointer>, ownsStrings = false) {
+  /**
+   * Wraps a tensor pointer that the caller owns (e.g. a session output).
+   *
+   * `TF_DeleteTensor` also frees the heap part of a string tensor's elements,
+   * and only when no other tensor shares the buffer. Freeing them here
+   * (`TF_StringDealloc`) would be wrong: a fetched tensor can share a fed
+   * tensor's buffer (through Identity), and disposing the fed one first
+   * would empty the strings the fetched one still holds.
+   */
+  constructor(pointer: NonNullable<Pointer>) {
     const dtype = dtypeFromCode(tf().TF_TensorType(pointer)) as D;
-    const free = ownsStrings
-      ? (p: NonNullable<Pointer>) => {
-        // Strings this binding copied in own heap memory that TF_DeleteTensor
-        // does not release.
-        const data = tf().TF_TensorData(p);
-        const count = toNumber(tf().TF_TensorByteSize(p)) / TSTRING_SIZE;
-        for (let i = 0; i < count; i++) {
-          tf().TF_StringDealloc(
-            Deno.UnsafePointer.offset(data!, i * TSTRING_SIZE),
-          );
-        }
-        freeTensor(p);
-      }
-      : freeTensor;
-    super("Tensor", pointer, free);
+    super("Tensor", pointer, freeTensor);
     this.dtype = dtype;
     const dims = tf().TF_NumDims(pointer);
     const shape: number[] = [];
@@ -150,7 +144,7 @@ export class Tensor<D extends DType = DType> extends NativeHandle {
         BigInt(bytes.length),
       );
     }
-    return new Tensor<"string">(pointer, true);
+    return new Tensor<"string">(pointer);
   }
 
   /** Number of elements. */
