@@ -1,0 +1,111 @@
+/**
+ * A minimal 3x5 bitmap font (digits, upper-case letters, a little
+ * punctuation) for labelling report pictures without a font file.
+ * Lower-case text is drawn in upper case; unknown characters as blanks.
+ *
+ * @example
+ * ```ts
+ * import { drawText } from "./font.ts";
+ * const img = { width: 40, height: 7, data: new Uint8Array(40 * 7 * 3) };
+ * drawText(img, "SWD 1.5", 1, 1, [255, 255, 255]);
+ * ```
+ * @module
+ */
+
+import type { RgbImage } from "./images.ts";
+
+// Each glyph: five rows of three pixels, "#" on.
+const GLYPHS: Record<string, string> = {
+  "0": "### #-# #-# #-# ###",
+  "1": "-#- ##- -#- -#- ###",
+  "2": "### --# ### #-- ###",
+  "3": "### --# -## --# ###",
+  "4": "#-# #-# ### --# --#",
+  "5": "### #-- ### --# ###",
+  "6": "### #-- ### #-# ###",
+  "7": "### --# -#- -#- -#-",
+  "8": "### #-# ### #-# ###",
+  "9": "### #-# ### --# ###",
+  "A": "-#- #-# ### #-# #-#",
+  "B": "##- #-# ##- #-# ##-",
+  "C": "-## #-- #-- #-- -##",
+  "D": "##- #-# #-# #-# ##-",
+  "E": "### #-- ##- #-- ###",
+  "F": "### #-- ##- #-- #--",
+  "G": "-## #-- #-# #-# -##",
+  "H": "#-# #-# ### #-# #-#",
+  "I": "### -#- -#- -#- ###",
+  "J": "--# --# --# #-# -#-",
+  "K": "#-# #-# ##- #-# #-#",
+  "L": "#-- #-- #-- #-- ###",
+  "M": "#-# ### ### #-# #-#",
+  "N": "##- #-# #-# #-# #-#",
+  "O": "-#- #-# #-# #-# -#-",
+  "P": "##- #-# ##- #-- #--",
+  "Q": "-#- #-# #-# ##- -##",
+  "R": "##- #-# ##- #-# #-#",
+  "S": "-## #-- -#- --# ##-",
+  "T": "### -#- -#- -#- -#-",
+  "U": "#-# #-# #-# #-# ###",
+  "V": "#-# #-# #-# #-# -#-",
+  "W": "#-# #-# ### ### #-#",
+  "X": "#-# #-# -#- #-# #-#",
+  "Y": "#-# #-# -#- -#- -#-",
+  "Z": "### --# -#- #-- ###",
+  ".": "--- --- --- --- -#-",
+  "-": "--- --- ### --- ---",
+  ":": "--- -#- --- -#- ---",
+  "%": "#-# --# -#- #-- #-#",
+  "/": "--# --# -#- #-- #--",
+  "=": "--- ### --- ### ---",
+  "(": "-#- #-- #-- #-- -#-",
+  ")": "-#- --# --# --# -#-",
+  "#": "#-# ### #-# ### #-#",
+  "x": "--- #-# -#- #-# ---",
+  " ": "--- --- --- --- ---",
+};
+
+/** Glyph width and height in pixels at scale 1; each character advances 4 px (times `scale`). */
+export const GLYPH_WIDTH = 3;
+/** See {@linkcode GLYPH_WIDTH}. */
+export const GLYPH_HEIGHT = 5;
+
+/** Width in pixels of `text` drawn at `scale` (no trailing gap). */
+export function textWidth(text: string, scale = 1): number {
+  return text.length ? (text.length * 4 - 1) * scale : 0;
+}
+
+/**
+ * Draws `text` with its top-left corner at (`x`, `y`) in `color`, each font
+ * pixel a `scale`x`scale` block; pixels outside the image are clipped, not an error.
+ */
+export function drawText(
+  img: RgbImage,
+  text: string,
+  x: number,
+  y: number,
+  color: readonly [number, number, number],
+  scale = 1,
+): void {
+  let cx = x;
+  for (const ch of text) {
+    const g = GLYPHS[ch] ?? GLYPHS[ch.toUpperCase()] ?? GLYPHS[" "];
+    const rows = g.split(" ");
+    for (let r = 0; r < 5; r++) {
+      for (let c = 0; c < 3; c++) {
+        if (rows[r][c] !== "#") continue;
+        for (let dy = 0; dy < scale; dy++) {
+          for (let dx = 0; dx < scale; dx++) {
+            const px = cx + c * scale + dx, py = y + r * scale + dy;
+            if (px < 0 || py < 0 || px >= img.width || py >= img.height) continue;
+            const o = (py * img.width + px) * 3;
+            img.data[o] = color[0];
+            img.data[o + 1] = color[1];
+            img.data[o + 2] = color[2];
+          }
+        }
+      }
+    }
+    cx += 4 * scale;
+  }
+}
