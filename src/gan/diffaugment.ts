@@ -82,19 +82,39 @@ function uniformInt(
   }).output(0);
 }
 
-/** Brightness, saturation and contrast jitter (streams `first`..`first + 2`). */
-export function randColor(x: Output, seed: Output, first: number): Output {
+/** Brightness + U(-0.5, 0.5), one draw per sample (stream `stream`). */
+export function randBrightness(x: Output, seed: Output, stream: number): Output {
   const g = x.graph;
-  return g.withScope("color", () => {
-    const brightness = ops.sub(uniform(g, x, seed, first), ops.scalar(g, 0.5));
-    let y = ops.add(x, brightness);
-    const pixelMean = ops.mean(y, [3], true);
-    const saturation = ops.mul(uniform(g, x, seed, first + 1), ops.scalar(g, 2));
-    y = ops.add(ops.mul(ops.sub(y, pixelMean), saturation), pixelMean);
-    const imageMean = ops.mean(y, [1, 2, 3], true);
-    const contrast = ops.add(uniform(g, x, seed, first + 2), ops.scalar(g, 0.5));
-    return ops.add(ops.mul(ops.sub(y, imageMean), contrast), imageMean);
-  });
+  return ops.add(x, ops.sub(uniform(g, x, seed, stream), ops.scalar(g, 0.5)));
+}
+
+/** Saturation × U(0, 2) around each pixel's mean over the colour channels (stream `stream`). */
+export function randSaturation(x: Output, seed: Output, stream: number): Output {
+  const g = x.graph;
+  const pixelMean = ops.mean(x, [3], true);
+  const factor = ops.mul(uniform(g, x, seed, stream), ops.scalar(g, 2));
+  return ops.add(ops.mul(ops.sub(x, pixelMean), factor), pixelMean);
+}
+
+/** Contrast × U(0.5, 1.5) around the image's mean (stream `stream`). */
+export function randContrast(x: Output, seed: Output, stream: number): Output {
+  const g = x.graph;
+  const imageMean = ops.mean(x, [1, 2, 3], true);
+  const factor = ops.add(uniform(g, x, seed, stream), ops.scalar(g, 0.5));
+  return ops.add(ops.mul(ops.sub(x, imageMean), factor), imageMean);
+}
+
+/** Brightness, saturation and contrast jitter, in that order (streams `first`..`first + 2`). */
+export function randColor(x: Output, seed: Output, first: number): Output {
+  return x.graph.withScope(
+    "color",
+    () =>
+      randContrast(
+        randSaturation(randBrightness(x, seed, first), seed, first + 1),
+        seed,
+        first + 2,
+      ),
+  );
 }
 
 /**

@@ -12,7 +12,7 @@ import type { RgbImage } from "../data/resize.ts";
 /** Maps tanh output to a byte: round((x + 1) · 127.5), clamped to 0..255. */
 export function tanhToByte(x: number): number {
   const v = Math.round((x + 1) * 127.5);
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+  return v <= 0 ? 0 : v > 255 ? 255 : v; // "<=" also turns -0 into 0
 }
 
 /** Converts a float batch in [-1, 1] (NHWC) to bytes. */
