@@ -26,6 +26,8 @@ import { epochOrder, noiseVectors } from "./noise.ts";
 import { encodeGif, imageGrid, lineChart, tanhToBytes } from "./pixels.ts";
 import { type CheckpointMeta, RunFolder } from "./run_folder.ts";
 import { type DeviceOptions, sessionConfig } from "./devices.ts";
+import { evaluateImages } from "../eval/run.ts";
+import { generateBatch } from "./sampler.ts";
 
 /** Options of {@linkcode trainGan}. */
 export interface TrainOptions extends DeviceOptions {
@@ -53,6 +55,10 @@ export interface TrainOptions extends DeviceOptions {
   quiet?: boolean;
   /** Where messages go (default stderr). */
   log?: (line: string) => void;
+  /** Evaluate (SWD, MS-SSIM, memorisation) every N epochs into eval.json / eval.csv; needs held-out images. */
+  evalEvery?: number;
+  /** Images generated for each evaluation (default: training images, at most 1000). */
+  evalCount?: number;
   /** Called after each step (tests, evaluation hooks). */
   onStep?: (row: MetricsRow) => void;
 }
@@ -90,6 +96,7 @@ const METRICS_HEADER =
   "step,epoch,generator_loss,discriminator_loss,mean_d_real,mean_d_fake,images_per_s,wall_s";
 const GRID_COUNT = 64;
 const GRID_NOISE_SEED_OFFSET = 7777;
+const EVAL_NOISE_SEED_OFFSET = 9999;
 
 function parseMetrics(text: string): MetricsRow[] {
   return text.trim().split("\n").slice(1).filter(Boolean).map((line) => {
@@ -179,6 +186,11 @@ export async function trainGan(options: TrainOptions): Promise<TrainSummary> {
   const indices = trainingIndices(dataset);
   if (indices.length === 0) {
     throw new UserError(`dataset ${options.data} has no training images (all held out)`);
+  }
+  if (options.evalEvery && dataset.heldOut.length < 2) {
+    throw new UserError(
+      `--eval-every needs held-out images, and dataset ${options.data} has none: prepare it with --holdout 0.1`,
+    );
   }
 
   await ensureTensorFlow({ gpu: options.device === "gpu", quiet: options.quiet });
@@ -374,6 +386,33 @@ async function trainLoop(s: LoopState): Promise<TrainSummary> {
           }`,
         );
         await writeEpochPictures(s, epoch, fixedNoise, metrics);
+        if (options.evalEvery && epoch % options.evalEvery === 0) {
+          const count = options.evalCount ?? Math.min(1000, indices.length);
+          const images = generateBatch(
+            model,
+            session,
+            config,
+            seed + EVAL_NOISE_SEED_OFFSET,
+            count,
+          );
+          const e = await evaluateImages(
+            run.dir,
+            { count, height: size, width: size, data: images },
+            dataset,
+            {
+              checkpoint: `epoch-${epoch}`,
+              step,
+              seed,
+            },
+          );
+          log(
+            `eval at epoch ${epoch}: SWD ${e.swd?.mean.toFixed(1)}, MS-SSIM ${
+              e.msssim.generated.toFixed(3)
+            } (real ${e.msssim.real.toFixed(3)}), memorised ${
+              (100 * e.memorization.share).toFixed(1)
+            }%`,
+          );
+        }
         const every = Math.max(1, options.saveEvery ?? 1);
         if (epoch % every === 0 || epoch >= options.epochs) await save();
       } else {
