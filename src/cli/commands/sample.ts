@@ -1,0 +1,76 @@
+/**
+ * `sample`: new portraits from a run's checkpoint (PNGs, a grid, or an
+ * interpolation between two seeds). Also runnable with narrow permissions
+ * through `tasks/sample.ts`.
+ *
+ * @module
+ */
+
+import { Command } from "@commander-js/extra-typings";
+import { sampleGan } from "../../gan/sampler.ts";
+import {
+  addCommonOptions,
+  addDeviceOptions,
+  booleanOption,
+  deviceOptions,
+  effectiveOptions,
+  ExitRequest,
+  numberOption,
+  print,
+  requiredString,
+  stringOption,
+} from "../common.ts";
+import { loadTensorFlow } from "../library.ts";
+
+/** Builds the `sample` command. */
+export function sampleCommand(): Command<any, any, any> {
+  const cmd = new Command("sample")
+    .description("write new portraits from a run's latest (or a chosen) checkpoint")
+    .option("--run <dir>", "run folder that train wrote")
+    .option("--out <dir>", "folder to write PNGs into (created)")
+    .option("--count <n>", "number of images (default 16)")
+    .option("--seed <n>", "noise seed (default 0): same seed, same files")
+    .option("--grid", "also write grid.png")
+    .option("--checkpoint <k>", "checkpoint step or folder name (default: latest)")
+    .option("--interpolate <seed>", "walk from --seed's noise to this seed's: frames and a GIF")
+    .option("--frames <n>", "frames of the walk (default 24)");
+  addDeviceOptions(cmd);
+  addCommonOptions(cmd);
+  cmd.addHelpText(
+    "after",
+    `
+Examples:
+  deno task sample --run runs/demo --out out/demo --count 64 --grid
+  deno task sample --run runs/demo --out out/walk --seed 1 --interpolate 2 --frames 32
+With narrow permissions (reads only the run and the library, writes only --out):
+  deno run --allow-read=runs/demo,$HOME/.cache/portrait-gan --allow-write=out --allow-ffi \\
+    --allow-env tasks/sample.ts --run runs/demo --out out --count 16 --grid`,
+  );
+  cmd.action(async () => {
+    const o = await effectiveOptions(cmd);
+    const dev = deviceOptions(o);
+    const run = requiredString(o, "run", "run folder");
+    const out = requiredString(o, "out", "output folder");
+    const checkpoint = stringOption(o, "checkpoint");
+    const options = {
+      run,
+      out,
+      count: numberOption(o, "count", { integer: true, min: 1 }),
+      seed: numberOption(o, "seed", { integer: true }),
+      grid: booleanOption(o, "grid"),
+      checkpoint,
+      interpolateTo: numberOption(o, "interpolate", { integer: true }),
+      frames: numberOption(o, "frames", { integer: true, min: 1 }),
+      ...dev,
+    };
+    const loaded = await loadTensorFlow(dev, { quiet: booleanOption(o, "quiet") });
+    if (loaded.kind === "reexecuted") throw new ExitRequest(loaded.exitCode);
+    const summary = await sampleGan(options);
+    if (!booleanOption(o, "quiet")) {
+      print(
+        `wrote ${summary.files.length} files to ${out} from checkpoint ${summary.checkpoint} (step ${summary.step})`,
+      );
+    }
+  });
+  return cmd;
+}
