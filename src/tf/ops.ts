@@ -348,8 +348,10 @@ export function sigmoidCrossEntropyWithLogits(
 export function dropout(x: Output, rate: number, seed: Output, name = "dropout"): Output {
   const g = x.graph;
   return g.withScope(name, () => {
-    const u = statelessUniform(g, shapeOf(x), seed, x.dtype);
-    const keep = cast(greaterEqual(u, scalar(g, rate, x.dtype)), x.dtype);
+    // The mask is drawn in float32 whatever x's type, so a bfloat16 model drops
+    // exactly the units its float32 twin drops.
+    const u = statelessUniform(g, shapeOf(x), seed, "float32");
+    const keep = cast(greaterEqual(u, scalar(g, rate, "float32")), x.dtype);
     return mul(x, mul(keep, scalar(g, 1 / (1 - rate), x.dtype)));
   });
 }

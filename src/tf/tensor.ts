@@ -36,6 +36,23 @@ export type TensorInput<D extends DType> = D extends NumericDType
   : D extends "string" ? ReadonlyArray<string | Uint8Array>
   : never;
 
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** The bfloat16 bits of `x`: the top half of its float32, rounded to nearest even (NaN stays NaN). */
+export function toBfloat16Bits(x: number): number {
+  f32[0] = x;
+  const bits = u32[0];
+  if (Number.isNaN(x)) return 0x7fc0;
+  return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+/** The number that bfloat16 bits stand for. */
+export function fromBfloat16Bits(bits: number): number {
+  u32[0] = bits << 16;
+  return f32[0];
+}
+
 function elementCount(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -107,6 +124,12 @@ export class Tensor<D extends DType = DType> extends NativeHandle {
       } else if (dtype === "bool") {
         const t = target as Uint8Array;
         for (let i = 0; i < count; i++) t[i] = (values as ArrayLike<unknown>)[i] ? 1 : 0;
+      } else if (dtype === "bfloat16" && !(values instanceof Uint16Array)) {
+        // Numbers become bfloat16 bit patterns; a Uint16Array is taken as bits already.
+        const t = target as Uint16Array;
+        for (let i = 0; i < count; i++) {
+          t[i] = toBfloat16Bits(Number((values as ArrayLike<number>)[i]));
+        }
       } else {
         (target as Float32Array).set(values as ArrayLike<number>);
       }
