@@ -25,6 +25,7 @@ import { UserError } from "../util/errors.ts";
 import { ExitRequest } from "./common.ts";
 import { augmentCommand } from "./commands/augment.ts";
 import { demoCommand } from "./commands/demo.ts";
+import { evaluateCommand } from "./commands/evaluate.ts";
 import { infoCommand } from "./commands/info.ts";
 import { prepareCommand } from "./commands/prepare.ts";
 import { sampleCommand } from "./commands/sample.ts";
@@ -54,8 +55,8 @@ export function buildProgram(): Command<any, any, any> {
     trainCommand(),
     sampleCommand(),
     demoCommand(),
-    // evaluate: add `evaluateCommand()` here (src/cli/commands/evaluate.ts calling
-    // `evaluateRun` from src/eval/run.ts) once src/eval/run.ts exists.
+    // evaluate: the metrics are built in src/eval/ (evaluateRun); this only maps flags.
+    evaluateCommand(),
   ];
   for (const cmd of commands) program.addCommand(cmd);
   program.addHelpText(

@@ -109,7 +109,10 @@ export function trainCommand(): Command<any, any, any> {
     .option("--noise-size <n>", "length of the noise vector (default 100)")
     .option("--max-minutes <m>", "stop (with a checkpoint) after this many minutes")
     .option("--max-steps <n>", "stop (with a checkpoint) after this many steps")
-    .option("--diffaugment <policy>", 'DiffAugment policy, e.g. "color,translation,cutout"');
+    .option("--diffaugment <policy>", 'DiffAugment policy, e.g. "color,translation,cutout"')
+    // Evaluation during training (src/eval/): needs a dataset with held-out images.
+    .option("--eval-every <n>", "evaluate every N epochs into eval.json/eval.csv (needs --holdout)")
+    .option("--eval-count <n>", "images generated per evaluation (default: up to 1000)");
   addDeviceOptions(cmd);
   addCommonOptions(cmd);
   cmd.addHelpText(
@@ -139,6 +142,8 @@ Ctrl-C writes a checkpoint; run the same command again to resume.`,
       keep: numberOption(o, "keep", { integer: true, min: 1 }),
       maxSteps: numberOption(o, "maxSteps", { integer: true, min: 1 }),
       maxMinutes: numberOption(o, "maxMinutes", { min: 0 }),
+      evalEvery: numberOption(o, "evalEvery", { integer: true, min: 1 }),
+      evalCount: numberOption(o, "evalCount", { integer: true, min: 1 }),
       quiet,
       ...dev,
     };
