@@ -179,6 +179,7 @@ export async function obtainNaevPortraits(opts: NaevOptions = {}): Promise<strin
   await removeStale(work);
   await removeStale(root);
   // Check for the tools before a long download, with the message about --input.
+  await run("apt-get", ["--version"]);
   await run("dpkg", ["--version"]);
   const deb = (await findDeb(work)) ?? await download(work, log);
 
@@ -226,6 +227,7 @@ export async function obtainNaevPortraits(opts: NaevOptions = {}): Promise<strin
     await Deno.rename(staging, target);
     log(`kept ${files.length} portraits in ${target}`);
     await Deno.remove(deb).catch(() => {});
+    await Deno.remove(work).catch(() => {}); // only when empty: another run may be downloading
     return target;
   } finally {
     await Deno.remove(extract, { recursive: true }).catch(() => {});

@@ -62,6 +62,8 @@ only the portraits are kept in ~/.cache/portrait-gan/naev-portraits/). Ctrl-C lo
       seed: numberOption(o, "seed", { integer: true }),
       count: numberOption(o, "count", { integer: true, min: 1 }),
       quiet,
+      // --quiet silences the stage lines too; the final "look at" lines stay.
+      log: quiet ? () => {} : undefined,
       ...dev,
     };
     const loaded = await loadTensorFlow(dev, { quiet });
