@@ -135,7 +135,7 @@ Deno.test({
         const lines = r.stderr.trim().split("\n");
         assertEquals(lines.length, 1, r.stderr);
         assert(lines[0].startsWith("error: ") && lines[0].includes(outside), lines[0]);
-        assert(/write access/.test(lines[0]), lines[0]);
+        assert(/--allow-write/.test(lines[0]), lines[0]);
         assert(!(await Deno.stat(outside).then(() => true, () => false)), "nothing written");
       });
     } finally {

@@ -192,3 +192,34 @@ export class ExitRequest extends Error {
     this.exitCode = exitCode;
   }
 }
+
+/**
+ * Under narrow permissions (`tasks/sample.ts`), a folder the script may not
+ * read looks like a missing one to the library; say which flag is missing
+ * instead. A no-op when the permission is granted (e.g. under `-A`).
+ */
+export function requireReadPermission(path: string, what: string, why = ""): void {
+  requirePermission("read", path, what, why);
+}
+
+/** Like {@linkcode requireReadPermission}, for writing. */
+export function requireWritePermission(path: string, what: string): void {
+  requirePermission("write", path, what, "");
+}
+
+function requirePermission(
+  name: "read" | "write",
+  path: string,
+  what: string,
+  why: string,
+): void {
+  let state: Deno.PermissionState = "granted";
+  try {
+    state = Deno.permissions.querySync({ name, path }).state;
+  } catch { /* permissions API unavailable: let the operation itself fail */ }
+  if (state !== "granted") {
+    throw new UserError(
+      `this script may not ${name} ${what} ${path}: add it to --allow-${name}${why} (see tasks/sample.ts)`,
+    );
+  }
+}

@@ -7,6 +7,8 @@
  */
 
 import { Command } from "@commander-js/extra-typings";
+import { dirname } from "node:path";
+import { cacheDirFor } from "../../../ffi/locate.ts";
 import { sampleGan } from "../../gan/sampler.ts";
 import {
   addCommonOptions,
@@ -18,6 +20,8 @@ import {
   numberOption,
   print,
   requiredString,
+  requireReadPermission,
+  requireWritePermission,
   stringOption,
 } from "../common.ts";
 import { loadTensorFlow } from "../library.ts";
@@ -63,6 +67,18 @@ With narrow permissions (reads only the run and the library, writes only --out):
       frames: numberOption(o, "frames", { integer: true, min: 1 }),
       ...dev,
     };
+    requireReadPermission(run, "the run folder");
+    requireWritePermission(out, "the output folder");
+    requireReadPermission(
+      out,
+      "the output folder",
+      " too (files are renamed into place, and renaming needs read access)",
+    );
+    const libraryPath = Deno.env.get("TF_LIBRARY_PATH");
+    requireReadPermission(
+      libraryPath ? dirname(libraryPath) : cacheDirFor(dev.device === "gpu" ? "gpu" : "cpu"),
+      "the libtensorflow folder",
+    );
     const loaded = await loadTensorFlow(dev, { quiet: booleanOption(o, "quiet") });
     if (loaded.kind === "reexecuted") throw new ExitRequest(loaded.exitCode);
     const summary = await sampleGan(options);
