@@ -44,17 +44,20 @@
 
 // Finding, installing and opening libtensorflow
 export {
-  ensureTensorFlow,
   type EnsureOptions,
+  ensureTensorFlow,
   type FindOptions,
   findTensorFlow,
   type LibraryLocation,
   TENSORFLOW_VERSION,
 } from "./ffi/locate.ts";
 export { LibraryLoadError, type OpenedTensorFlow, tensorFlow } from "./ffi/library.ts";
+export type { symbols, TensorFlowSymbols } from "./ffi/symbols.ts";
+export type { Pointer } from "./ffi/c.ts";
 
 // The binding
 export { type DType, type NumericDType, type TypedArrayFor } from "./src/tf/dtype.ts";
+export { NativeHandle } from "./src/tf/native.ts";
 export { Tensor, type TensorInput } from "./src/tf/tensor.ts";
 export { TensorFlowError } from "./src/tf/status.ts";
 export { Graph, Operation, type OpSpec, Output } from "./src/tf/graph.ts";
@@ -82,7 +85,7 @@ export { type CallContext, callContext, type Layer } from "./src/layers/layer.ts
 export { Dense } from "./src/layers/dense.ts";
 export { Conv2D, Conv2DTranspose, type ConvOptions } from "./src/layers/conv.ts";
 export { BatchNorm, type BatchNormOptions } from "./src/layers/batch_norm.ts";
-export { Dropout, Flatten, LeakyReLU, Reshape, Tanh } from "./src/layers/simple.ts";
+export { Dropout, Flatten, LeakyReLU, Reshape, Stateless, Tanh } from "./src/layers/simple.ts";
 export { Sequential } from "./src/layers/sequential.ts";
 
 // The GAN
@@ -90,7 +93,12 @@ export { type GanConfig, PRESETS, resolveConfig } from "./src/gan/config.ts";
 export { buildDcgan, buildSampler, type DcganGraph } from "./src/gan/dcgan.ts";
 export { discriminator, generator } from "./src/gan/models.ts";
 export { type DeviceOptions } from "./src/gan/devices.ts";
-export { type MetricsRow, trainGan, type TrainOptions, type TrainSummary } from "./src/gan/trainer.ts";
+export {
+  type MetricsRow,
+  trainGan,
+  type TrainOptions,
+  type TrainSummary,
+} from "./src/gan/trainer.ts";
 export {
   generateFromRun,
   sampleGan,
@@ -119,14 +127,35 @@ export {
   type AugmentSummary,
   type Range,
 } from "./src/data/augment.ts";
-export { type Dataset, openDataset, type OpenOptions, trainingIndices } from "./src/data/dataset.ts";
-export { type Decoded, DecodeError, decodeImage, type DecodeOptions, encodePng } from "./src/data/decode.ts";
-export { type CropBox, type ResizeResult, type RgbImage, smartCropBox, smartResize } from "./src/data/resize.ts";
+export {
+  type Dataset,
+  openDataset,
+  type OpenOptions,
+  trainingIndices,
+} from "./src/data/dataset.ts";
+export type { ManifestRecord } from "./src/data/format.ts";
+export type { ColorTransform } from "./src/data/color.ts";
+export {
+  type Decoded,
+  DecodeError,
+  decodeImage,
+  type DecodeOptions,
+  encodePng,
+} from "./src/data/decode.ts";
+export {
+  type CropBox,
+  type ResizeResult,
+  type RgbImage,
+  smartCropBox,
+  smartResize,
+} from "./src/data/resize.ts";
 
 // Evaluation
 export { evaluateRun, type EvaluateRunOptions, type RunEvaluation } from "./src/eval/run.ts";
-export { type EvalResult, evaluateSets, type EvaluateOptions } from "./src/eval/report.ts";
+export { type EvalResult, type EvaluateOptions, evaluateSets } from "./src/eval/report.ts";
 export type { ImageBatch } from "./src/eval/images.ts";
+export type { SwdResult } from "./src/eval/swd.ts";
+export type { Favourite, MemorizationResult, ShareResult } from "./src/eval/memorization.ts";
 
 // Errors the user can act on
 export { UsageError, UserError } from "./src/util/errors.ts";

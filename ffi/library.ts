@@ -30,6 +30,7 @@ export interface OpenedTensorFlow {
 
 /** Raised when the library cannot be opened or is not TensorFlow 2.x. */
 export class LibraryLoadError extends Error {
+  /** Creates the error; `cause` carries the underlying `Deno.dlopen` failure, if any. */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "LibraryLoadError";

@@ -56,26 +56,43 @@ export interface AugmentOptions {
   mulSaturation?: Range;
   /** Encoding workers (default: all cores). */
   workers?: number;
+  /** No progress output and no summary line. */
   quiet?: boolean;
+  /** Where the summary line goes (default console.log). */
   log?: (line: string) => void;
 }
 
 /** Summary of an augment run, also saved as `summary.json`. */
 export interface AugmentSummary {
+  /** Marks the file as a portrait-gan dataset summary. */
   format: "portrait-gan-dataset";
+  /** Version of the summary format. */
   version: 1;
+  /** Which command wrote the dataset. */
   kind: "augment";
+  /** The input dataset folder, as given in {@linkcode AugmentOptions.input}. */
   input: string;
+  /** Fingerprint of the input dataset's packed file, to tell which input was augmented. */
   inputFingerprint: string;
+  /** Square image size in pixels (the input's). */
   size: number;
+  /** Input images used (after exclusions), each kept once unchanged. */
   originals: number;
+  /** Input images dropped because they are listed in the input's `exclude.txt`. */
   excludedSkipped: number;
+  /** Held-out input images, copied unchanged and never augmented. */
   heldOutNotAugmented: number;
+  /** Variants written per original that is not held out. */
   copies: number;
+  /** Images in the output dataset: originals plus variants. */
   count: number;
+  /** The settings applied, with defaults filled in (hue and saturation truncated to integers). */
   settings: Required<Omit<AugmentOptions, "input" | "out" | "quiet" | "log" | "workers">>;
+  /** Fingerprint of the output's packed file. */
   fingerprint: string;
+  /** Contact sheets in the output's `contact/` folder. */
   sheets: number;
+  /** Wall-clock duration of the run in seconds. */
   seconds: number;
 }
 

@@ -26,12 +26,15 @@ import {
 
 /** A loaded dataset (excluded images already removed). */
 export interface Dataset {
+  /** The dataset folder, as passed to {@linkcode openDataset}. */
   dir: string;
   /** Square image size in pixels. */
   size: number;
   /** Images loaded (after exclusions). */
   count: number;
+  /** Image ids ({@linkcode ManifestRecord.id}) in packed order. */
   ids: string[];
+  /** Artist of each image, parallel to `ids`; null where the source layout names none. */
   artists: (string | null)[];
   /** `count * size * size * 3` bytes, uint8 NHWC RGB, in `ids` order. */
   images: Uint8Array;

@@ -35,6 +35,7 @@ export const DEFAULT_MAX_PIXELS = 50_000_000;
 
 /** A file that cannot be turned into an image; `message` is the per-file reason. */
 export class DecodeError extends Error {
+  /** Creates the error; `message` should be a one-line reason without the file name. */
   constructor(message: string) {
     super(message);
     this.name = "DecodeError";
@@ -49,10 +50,13 @@ export interface DecodeOptions {
 
 /** A decoded image plus how it was obtained. */
 export interface Decoded {
+  /** The pixels, already rotated upright by the EXIF orientation. */
   image: RgbImage;
+  /** The format detected from the content: "jpeg", "png" or "gif". */
   format: string;
   /** Which decoder produced it: "imagescript", "jpeg-js" or "pngjs". */
   decoder: string;
+  /** The EXIF orientation (1..8, 1 when absent) that was applied to `image`. */
   orientation: number;
 }
 

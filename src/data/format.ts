@@ -44,19 +44,25 @@ export interface ManifestRecord {
   n: number;
   /** Source path relative to the input folder (augmented: the parent's). */
   source: string;
+  /** Artist display name, or null when the source layout does not tell. */
   artist: string | null;
-  /** Original size (upright), before cropping. */
+  /** Original width (upright), before cropping. */
   width: number;
+  /** Original height (upright), before cropping. */
   height: number;
+  /** The centred crop, in upright source pixels, that was resized to the dataset size. */
   crop: CropBox;
   /** SHA-256 of the source file's bytes. */
   sha256: string;
+  /** Source format detected from the content, e.g. "jpeg" or "png". */
   format?: string;
+  /** Which decoder read the source: "imagescript", "jpeg-js" or "pngjs". */
   decoder?: string;
   /** Whether the image is in the deterministic held-out share. */
   heldOut: boolean;
-  /** Augmented records: the parent id and the exact transform applied. */
+  /** Augmented records: the id of the original this variant was made from. */
   parent?: string;
+  /** Augmented records: the exact flip and colour transform applied. */
   transform?: { flip: boolean } & ColorTransform & { hueOpenCv?: number };
 }
 

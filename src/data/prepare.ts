@@ -62,19 +62,29 @@ export interface PrepareOptions {
 
 /** One skipped file and why. */
 export interface SkippedFile {
+  /** The file's path relative to the input folder. */
   source: string;
+  /** Why it was skipped, e.g. "duplicate of ..." or a decoder message. */
   reason: string;
 }
 
 /** The run's summary, also saved as `summary.json`. */
 export interface PrepareSummary {
+  /** Marks the file as a portrait-gan dataset summary. */
   format: "portrait-gan-dataset";
+  /** Version of the summary format. */
   version: 1;
+  /** Which command wrote the dataset. */
   kind: "prepare";
+  /** The input folder, as given in {@linkcode PrepareOptions.input}. */
   input: string;
+  /** The input layout that was detected: "kaggle-images", "kaggle-resized" or "tree". */
   layout: string;
+  /** Square image size in pixels. */
   size: number;
+  /** The pixel limit that was applied to image headers. */
   maxPixels: number;
+  /** The held-out share that was requested. */
   holdout: number;
   /** Files read. */
   read: number;
@@ -82,16 +92,23 @@ export interface PrepareSummary {
   kept: number;
   /** Skipped files by reason category. */
   skipped: Record<string, number>;
+  /** Every skipped file with its reason (the log shows only the first 20). */
   skippedFiles: SkippedFile[];
+  /** Kept images marked held out (never used for training). */
   heldOut: number;
+  /** Kept images per artist; empty when the layout names no artists. */
   artists: Record<string, number>;
   /** Fingerprint of the packed file (SHA-256 over header and per-image digests). */
   fingerprint: string;
-  /** Decoded this run vs. taken from the cache of earlier runs. */
+  /** Files decoded by this run. */
   decoded: number;
+  /** Files whose result was taken from the cache of earlier runs instead of decoded. */
   reused: number;
+  /** Decoding workers restarted after a crash or timeout. */
   workerRestarts: number;
+  /** Contact sheets in the dataset's `contact/` folder. */
   sheets: number;
+  /** Wall-clock duration of the run in seconds. */
   seconds: number;
 }
 

@@ -20,16 +20,23 @@
 
 /** An 8-bit RGB image, rows top to bottom, 3 bytes a pixel. */
 export interface RgbImage {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** `width * height * 3` bytes, interleaved R, G, B. */
   data: Uint8Array;
 }
 
 /** A crop rectangle in source pixels. */
 export interface CropBox {
+  /** Left edge (first column inside the box). */
   x: number;
+  /** Top edge (first row inside the box). */
   y: number;
+  /** Width of the box in pixels. */
   width: number;
+  /** Height of the box in pixels. */
   height: number;
 }
 
@@ -128,6 +135,7 @@ export function toUint8(values: Float32Array): Uint8Array {
 
 /** The result of {@linkcode smartResize}: the resized image and the crop box it came from. */
 export interface ResizeResult extends RgbImage {
+  /** The region of the source image that was resampled. */
   crop: CropBox;
 }
 

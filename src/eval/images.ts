@@ -22,9 +22,13 @@ export interface RgbImage {
 
 /** `count` RGB images of one size stored back to back: `data.length === count * height * width * 3`. */
 export interface ImageBatch {
+  /** Number of images. */
   count: number;
+  /** Height of every image in pixels. */
   height: number;
+  /** Width of every image in pixels. */
   width: number;
+  /** The pixels, uint8 NHWC RGB; must be exactly `count * height * width * 3` bytes. */
   data: Uint8Array;
 }
 

@@ -86,8 +86,11 @@ export function percentile(values: ArrayLike<number>, p: number): number {
 
 /** Threshold and share of generated distances strictly below it. */
 export interface ShareResult {
+  /** RMS distance (0..1 scale) at the held-out percentile. */
   threshold: number;
+  /** Generated images strictly closer than `threshold` to a training image. */
   flagged: number;
+  /** `flagged` as a fraction of the generated images (0 when there are none). */
   share: number;
 }
 
@@ -115,13 +118,15 @@ export function memorizationShare(
 
 /** A training image that is often the nearest to generated ones. */
 export interface Favourite {
+  /** Index of the training image in the training batch. */
   trainingIndex: number;
   /** Generated images whose nearest training image this is. */
   count: number;
   /** How many of those are flagged (closer than the threshold). */
   flagged: number;
-  /** The closest generated image to it, and that distance. */
+  /** Index of the generated image closest to it. */
   sample: number;
+  /** RMS distance (0..1 scale) between that generated image and it. */
   distance: number;
 }
 
@@ -140,13 +145,17 @@ export interface MemorizationOptions {
 
 /** The JSON-serialisable outcome of {@linkcode memorization}. */
 export interface MemorizationResult extends ShareResult {
+  /** Side of the downscaled copies that were compared. */
   size: number;
+  /** Held-out percentile (0..100) that set the threshold. */
   percentile: number;
-  /** Per generated image: nearest training index and RMS distance (0..1 scale). */
+  /** Per generated image: the index of its nearest training image. */
   nearest: number[];
+  /** Per generated image: the RMS distance (0..1 scale) to that training image. */
   distances: number[];
   /** Median held-out nearest distance, for scale. */
   heldOutMedian: number;
+  /** The training images most often nearest, most frequent first. */
   favourites: Favourite[];
 }
 

@@ -27,29 +27,40 @@ import { drawText, textWidth } from "./font.ts";
 
 /** Inputs of {@linkcode evaluateSets}; all batches must share one image size. */
 export interface EvaluateOptions {
+  /** The generated images to judge. */
   generated: ImageBatch;
   /** The images the model trained on (SWD and MS-SSIM reference, memorisation targets). */
   training: ImageBatch;
   /** Real images kept out of training; they set the memorisation threshold. */
   heldOut: ImageBatch;
+  /** Seed for every random choice (subsampling, SWD, MS-SSIM pairs): same seed, same result. */
   seed: number;
   /** Compute SWD (default true; it is the slow part, ~20 s for 1000 64x64 images). */
   swd?: boolean;
   /** Random pairs for each MS-SSIM diversity value (default 500). */
   msssimPairs?: number;
-  /** Options passed to memorisation. */
+  /** Side of the downscaled copies memorisation compares (default 16). */
   memorizationSize?: number;
+  /** How many favourite training images memorisation reports (default 8). */
   favourites?: number;
 }
 
 /** Everything {@linkcode evaluateSets} measured; plain JSON values only. */
 export interface EvalResult {
+  /** Images in each input batch, before any subsampling. */
   counts: { generated: number; training: number; heldOut: number };
+  /** The size of every image compared. */
   image: { width: number; height: number };
+  /** The seed that was used. */
   seed: number;
   /** Null when SWD was skipped. `count` is images per set actually compared. */
   swd: (SwdResult & { count: number }) | null;
+  /**
+   * Mean MS-SSIM over `pairs` random pairs of generated and of training
+   * images; a `generated` value above `real` means less diverse than the data.
+   */
   msssim: { pairs: number; generated: number; real: number };
+  /** Nearest-training-image analysis, thresholded by the held-out images. */
   memorization: MemorizationResult;
 }
 

@@ -41,8 +41,9 @@ export interface EvaluateRunOptions extends DeviceOptions {
 
 /** An evaluation as saved in eval.json. */
 export interface RunEvaluation extends EvalResult {
-  /** Checkpoint evaluated and its step. */
+  /** Name of the checkpoint evaluated. */
   checkpoint: string;
+  /** Training step of that checkpoint. */
   step: number;
   /** Dataset compared with. */
   dataset: string;

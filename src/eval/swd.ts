@@ -67,6 +67,7 @@ export interface SwdOptions {
 export interface SwdResult {
   /** Finest level first; `resolution` is the level's height in pixels. */
   levels: { resolution: number; swd: number }[];
+  /** Mean of the levels' SWD values; lower means closer distributions. */
   mean: number;
 }
 

@@ -34,14 +34,19 @@ export interface GanConfig {
   leakySlope: number;
   /** Dropout rate after each discriminator convolution. */
   dropout: number;
-  /** BatchNorm momentum and epsilon (Keras defaults 0.99, 1e-3). */
+  /** BatchNorm moving-average momentum (Keras default 0.99). */
   batchNormMomentum: number;
+  /** BatchNorm variance epsilon (Keras default 1e-3). */
   batchNormEpsilon: number;
-  /** Adam settings for each network. */
+  /** Adam learning rate of the generator. */
   generatorLearningRate: number;
+  /** Adam learning rate of the discriminator. */
   discriminatorLearningRate: number;
+  /** Adam β1 for both networks (the presets use Keras's 0.9, not the DCGAN paper's 0.5). */
   beta1: number;
+  /** Adam β2 for both networks. */
   beta2: number;
+  /** Adam epsilon for both networks (Keras default 1e-7). */
   adamEpsilon: number;
   /** Images per step. */
   batchSize: number;

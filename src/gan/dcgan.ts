@@ -36,8 +36,9 @@ const STREAM = {
 export interface DcganGraph {
   /** The graph (owned: dispose it). */
   graph: Graph;
-  /** The two networks. */
+  /** The generator network: noise to images in [-1, 1]. */
   generator: Sequential;
+  /** The discriminator network: images to one logit each. */
   discriminator: Sequential;
   /** Fed: a batch of real images, uint8 NHWC. */
   realImages: Output;
@@ -56,8 +57,9 @@ export interface DcganGraph {
     realScore: Output;
     fakeScore: Output;
   };
-  /** Completed steps and epochs, saved in the checkpoint. */
+  /** Completed training steps, saved in the checkpoint; `trainStep` increments it. */
   step: Variable;
+  /** Completed epochs, saved in the checkpoint; only `setEpoch` changes it. */
   epoch: Variable;
   /** Fed: the epoch number to record with `setEpoch`. */
   epochValue: Output;

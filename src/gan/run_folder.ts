@@ -80,6 +80,7 @@ async function exists(path: string): Promise<boolean> {
 export class RunFolder {
   /** Folder path. */
   readonly dir: string;
+  /** Refers to the run folder `dir`; touches nothing on disk. */
   constructor(dir: string) {
     this.dir = dir;
   }

@@ -65,20 +65,29 @@ export interface TrainOptions extends DeviceOptions {
 
 /** One line of metrics.csv. */
 export interface MetricsRow {
+  /** Steps completed in the run, counting this one. */
   step: number;
+  /** Fractional epoch reached after this step, e.g. 2.5 halfway through the third. */
   epoch: number;
+  /** Generator loss of this step. */
   generatorLoss: number;
+  /** Discriminator loss of this step (real and fake terms summed). */
   discriminatorLoss: number;
+  /** Mean sigmoid discriminator output on the real batch. */
   realScore: number;
+  /** Mean sigmoid discriminator output on the generated batch. */
   fakeScore: number;
+  /** Batch size divided by this step's duration. */
   imagesPerSecond: number;
+  /** Seconds spent in training steps so far, across resumed sessions (not elapsed time). */
   wallSeconds: number;
 }
 
 /** What a call of {@linkcode trainGan} did. */
 export interface TrainSummary {
-  /** Steps and epochs completed in total. */
+  /** Steps completed in total, including those of earlier sessions. */
   step: number;
+  /** Whole epochs completed in total, including those of earlier sessions. */
   epoch: number;
   /** Steps run by this call. */
   stepsThisSession: number;

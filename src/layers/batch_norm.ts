@@ -27,13 +27,16 @@ export interface BatchNormOptions {
 /** `BatchNormalization()` over the channel (last) axis, for rank 2 or 4 inputs. */
 export class BatchNorm implements Layer {
   readonly variables: Variable[] = [];
+  /** Moving-average momentum in use (default 0.99). */
   readonly momentum: number;
+  /** Variance epsilon in use (default 1e-3). */
   readonly epsilon: number;
   #gamma?: Variable;
   #beta?: Variable;
   #movingMean?: Variable;
   #movingVariance?: Variable;
   #rank = 0;
+  /** Creates the layer; `name` scopes its gamma, beta and moving statistics. */
   constructor(readonly name: string, options: BatchNormOptions = {}) {
     this.momentum = options.momentum ?? 0.99;
     this.epsilon = options.epsilon ?? 1e-3;

@@ -27,6 +27,7 @@ export class Conv2D implements Layer {
   readonly variables: Variable[] = [];
   #kernel?: Variable;
   #bias?: Variable;
+  /** Creates the layer; `name` scopes its weights. Output size is `ceil(input / stride)`. */
   constructor(readonly name: string, readonly options: ConvOptions) {}
 
   build(g: Graph, inputShape: readonly number[], seed: Seed): number[] {
@@ -57,6 +58,7 @@ export class Conv2DTranspose implements Layer {
   #kernel?: Variable;
   #bias?: Variable;
   #outShape: number[] = [];
+  /** Creates the layer; `name` scopes its kernel and bias. Output size is `input * stride`. */
   constructor(readonly name: string, readonly options: ConvOptions) {}
 
   build(g: Graph, inputShape: readonly number[], seed: Seed): number[] {

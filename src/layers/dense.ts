@@ -15,6 +15,7 @@ export class Dense implements Layer {
   readonly variables: Variable[] = [];
   #kernel?: Variable;
   #bias?: Variable;
+  /** Creates the layer with `units` outputs; `name` scopes its kernel and optional bias. */
   constructor(readonly name: string, readonly units: number, readonly useBias = true) {}
 
   build(g: Graph, inputShape: readonly number[], seed: Seed): number[] {

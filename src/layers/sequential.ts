@@ -13,6 +13,7 @@ export class Sequential {
   #built = false;
   /** Output shape (batch excluded), known after build. */
   outputShape: number[] = [];
+  /** Creates the model; `name` is the scope its layers' weights are created under. */
   constructor(readonly name: string, readonly layers: Layer[]) {}
 
   /**

@@ -41,6 +41,7 @@ export class Adam {
   readonly variables: Variable[] = [];
   readonly #graph: Graph;
 
+  /** Creates the optimizer and its iteration counter in `graph`; options default as in Keras. */
   constructor(graph: Graph, options: AdamOptions = {}) {
     this.#graph = graph;
     this.options = {

@@ -27,6 +27,7 @@ export class Saver {
   readonly #save: Operation;
   readonly #restore: Operation;
 
+  /** Adds save and restore ops for `variables` to `graph`; throws if two of them share a name. */
   constructor(graph: Graph, variables: ReadonlyArray<Variable>, name = "saver") {
     this.variables = variables;
     const names = variables.map((v) => v.name);

@@ -42,12 +42,19 @@ export const DTYPE_SIZES: Partial<Record<DType, number>> = {
 
 /** The typed array used for each fixed-size type. */
 export interface TypedArrayFor {
+  /** 32-bit floats. */
   float32: Float32Array<ArrayBuffer>;
+  /** 64-bit floats. */
   float64: Float64Array<ArrayBuffer>;
+  /** 32-bit signed integers. */
   int32: Int32Array<ArrayBuffer>;
+  /** 64-bit signed integers, as bigints. */
   int64: BigInt64Array<ArrayBuffer>;
+  /** 8-bit unsigned integers. */
   uint8: Uint8Array<ArrayBuffer>;
+  /** Booleans, one byte each (0 or 1). */
   bool: Uint8Array<ArrayBuffer>;
+  /** bfloat16 values as their raw 16-bit patterns, not as numbers. */
   bfloat16: Uint16Array<ArrayBuffer>;
 }
 

@@ -29,6 +29,7 @@ import { Tensor } from "./tensor.ts";
 
 /** One output of an operation: the unit that feeds, fetches and inputs speak in. */
 export class Output {
+  /** Refers to output `index` of `op`; does not check that the output exists. */
   constructor(
     /** The operation that produces it. */
     readonly op: Operation,
@@ -67,6 +68,7 @@ export class Output {
 
 /** A graph operation. Owned by its graph: it lives as long as the graph does. */
 export class Operation {
+  /** Wraps an operation pointer of `graph`; normally made by {@linkcode Graph.prototype.addOp}. */
   constructor(
     /** The graph holding it. */
     readonly graph: Graph,

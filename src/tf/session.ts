@@ -61,6 +61,7 @@ export class Session extends NativeHandle {
   readonly config: SessionConfig;
   #running = 0;
 
+  /** Creates a session over `graph`; throws {@linkcode TensorFlowError} if `config` is rejected. */
   constructor(graph: Graph, config: SessionConfig = {}) {
     const lib = tf();
     const options = lib.TF_NewSessionOptions();

@@ -35,6 +35,7 @@ export class TensorFlowError extends Error {
   readonly code: number;
   /** The code's name, e.g. "INVALID_ARGUMENT". */
   readonly codeName: string;
+  /** Creates the error; `context`, when given, prefixes the message (e.g. the failing op). */
   constructor(code: number, message: string, context?: string) {
     const codeName = STATUS_CODES[code] ?? `CODE_${code}`;
     super(`${context ? context + ": " : ""}${codeName}: ${message}`);

@@ -40,6 +40,11 @@ export class Variable {
   /** Whether an optimizer should train it (false for BatchNorm statistics, counters). */
   readonly trainable: boolean;
 
+  /**
+   * Creates the variable's ops in `g` (not its value: run `initializer`);
+   * `name` is prefixed with the current scope and made unique, giving
+   * {@linkcode Variable.prototype.name}.
+   */
   constructor(
     g: Graph,
     name: string,

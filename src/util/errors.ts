@@ -15,6 +15,7 @@
 export class UserError extends Error {
   /** Process exit code: 1 for failures, 2 for wrong usage. */
   readonly exitCode: number;
+  /** Creates the error; `message` should name the problem and the fix in one line. */
   constructor(message: string, options?: { exitCode?: number; cause?: unknown }) {
     super(message, { cause: options?.cause });
     this.name = "UserError";
@@ -24,6 +25,7 @@ export class UserError extends Error {
 
 /** A {@linkcode UserError} for wrong command-line usage (exit code 2). */
 export class UsageError extends UserError {
+  /** Creates the error with exit code 2. */
   constructor(message: string) {
     super(message, { exitCode: 2 });
     this.name = "UsageError";
