@@ -315,6 +315,9 @@ async function trainLoop(s: LoopState): Promise<TrainSummary> {
     session.run({ feeds: [[model.epochValue, e]], targets: [model.setEpoch] });
     const entry = await run.saveCheckpoint(session, model.saver, meta(), options.keep ?? 3);
     await writeTextFileAtomic(join(run.dir, "metrics.csv"), formatMetrics(metrics));
+    // The animation is re-encoded with each checkpoint rather than each epoch:
+    // on a small dataset an epoch takes less time than encoding 60 frames.
+    await writeProgressGif(run);
     lastCheckpoint = entry.name;
     lastSaved = step;
   };
@@ -473,16 +476,17 @@ async function writeEpochPictures(
     join(run.samplesDir, `epoch_${String(epoch).padStart(4, "0")}.png`),
     await encodePng(grid),
   );
-  await writeFileAtomic(
-    join(run.dir, "progress.gif"),
-    await encodeGif(await loadGrids(run.samplesDir)),
-  );
   const xs = metrics.map((r) => r.step);
   const chart = lineChart(xs, [
     { label: "G loss", values: metrics.map((r) => r.generatorLoss), color: [200, 40, 40] },
     { label: "D loss", values: metrics.map((r) => r.discriminatorLoss), color: [40, 80, 200] },
   ], { title: `losses, ${config.preset}` });
   await writeFileAtomic(join(run.dir, "loss.png"), await encodePng(chart));
+}
+
+async function writeProgressGif(run: RunFolder): Promise<void> {
+  const frames = await loadGrids(run.samplesDir);
+  if (frames.length) await writeFileAtomic(join(run.dir, "progress.gif"), await encodeGif(frames));
 }
 
 /** At most this many frames go into progress.gif (evenly spaced over the epochs, always with the last). */
