@@ -287,6 +287,20 @@ export function slice(
   }).output(0);
 }
 
+function statelessRandom(
+  opType: string,
+  g: Graph,
+  shape: Output | readonly number[],
+  seed: Output,
+  dtype: DType,
+  name: string,
+): Output {
+  const s = Array.isArray(shape) ? int32s(g, shape as number[]) : shape as Output;
+  return g.addOp({ type: opType, name, inputs: [s, seed], attrs: { dtype: type(dtype) } }).output(
+    0,
+  );
+}
+
 /**
  * Uniform [0, 1) values from a stateless generator: the same `seed` (int64[2]
  * output) gives the same values, whatever ran before.
@@ -298,13 +312,7 @@ export function statelessUniform(
   dtype: DType = "float32",
   name = "stateless_uniform",
 ): Output {
-  const s = Array.isArray(shape) ? int32s(g, shape as number[]) : shape as Output;
-  return g.addOp({
-    type: "StatelessRandomUniform",
-    name,
-    inputs: [s, seed],
-    attrs: { dtype: type(dtype) },
-  }).output(0);
+  return statelessRandom("StatelessRandomUniform", g, shape, seed, dtype, name);
 }
 
 /** Standard normal values from a stateless generator (see {@linkcode statelessUniform}). */
@@ -315,13 +323,7 @@ export function statelessNormal(
   dtype: DType = "float32",
   name = "stateless_normal",
 ): Output {
-  const s = Array.isArray(shape) ? int32s(g, shape as number[]) : shape as Output;
-  return g.addOp({
-    type: "StatelessRandomNormal",
-    name,
-    inputs: [s, seed],
-    attrs: { dtype: type(dtype) },
-  }).output(0);
+  return statelessRandom("StatelessRandomNormal", g, shape, seed, dtype, name);
 }
 
 /**

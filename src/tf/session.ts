@@ -91,20 +91,7 @@ export class Session extends NativeHandle {
   run(request: RunRequest): Tensor[] {
     const call = this.#prepare(request);
     using status = new Status();
-    tf().TF_SessionRun(
-      this.pointer,
-      null,
-      call.inputs,
-      call.inputValues,
-      call.nFeeds,
-      call.outputs,
-      call.outputValues,
-      call.nFetches,
-      call.targets,
-      call.nTargets,
-      null,
-      status.pointer,
-    );
+    tf().TF_SessionRun(...this.#arguments(call, status));
     return this.#finish(call, status);
   }
 
@@ -119,25 +106,29 @@ export class Session extends NativeHandle {
     this.#running += 1;
     try {
       // `call` keeps every buffer referenced until the thread is done.
-      await tf().TF_SessionRunAsync(
-        this.pointer,
-        null,
-        call.inputs,
-        call.inputValues,
-        call.nFeeds,
-        call.outputs,
-        call.outputValues,
-        call.nFetches,
-        call.targets,
-        call.nTargets,
-        null,
-        status.pointer,
-      );
+      await tf().TF_SessionRunAsync(...this.#arguments(call, status));
       return this.#finish(call, status);
     } finally {
       this.#running -= 1;
       status.dispose();
     }
+  }
+
+  #arguments(call: PreparedRun, status: Status) {
+    return [
+      this.pointer,
+      null,
+      call.inputs,
+      call.inputValues,
+      call.nFeeds,
+      call.outputs,
+      call.outputValues,
+      call.nFetches,
+      call.targets,
+      call.nTargets,
+      null,
+      status.pointer,
+    ] as const;
   }
 
   #prepare(request: RunRequest): PreparedRun {
