@@ -10,7 +10,7 @@ import {
   rgbToHsv,
 } from "../src/data/color.ts";
 import { augmentImage, drawTransform } from "../src/data/augment.ts";
-import { Rng } from "../src/data/prng.ts";
+import { Xoshiro128 } from "../src/util/random.ts";
 
 Deno.test("addToHueAndSaturation(): pure red shifted by 85 becomes pure green", () => {
   assertEquals(Array.from(addToHueAndSaturation(new Uint8Array([255, 0, 0]), 85, 0)), [0, 255, 0]);
@@ -47,14 +47,14 @@ Deno.test("flipHorizontal() mirrors rows", () => {
   assertEquals(Array.from(flipHorizontal(img, 2, 2)), [2, 2, 2, 1, 1, 1, 4, 4, 4, 3, 3, 3]);
 });
 
-Deno.test("Rng is deterministic per seed and item", () => {
-  const a = Rng.forItem(5, 3), b = Rng.forItem(5, 3), c = Rng.forItem(6, 3);
+Deno.test("Xoshiro128 is deterministic per seed and item", () => {
+  const a = Xoshiro128.forItem(5, 3), b = Xoshiro128.forItem(5, 3), c = Xoshiro128.forItem(6, 3);
   const xs = [a.nextU32(), a.nextU32()], ys = [b.nextU32(), b.nextU32()];
   assertEquals(xs, ys);
   assertNotEquals(xs[0], c.nextU32());
-  const r = new Rng(1);
+  const r = new Xoshiro128(1);
   for (let i = 0; i < 1000; i++) {
-    const v = r.int(-20, 20);
+    const v = r.intInclusive(-20, 20);
     if (v < -20 || v > 20 || !Number.isInteger(v)) throw new Error(`out of range ${v}`);
   }
 });

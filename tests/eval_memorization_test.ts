@@ -7,7 +7,7 @@ import {
   resizeArea,
   type RgbImage,
 } from "../src/eval/images.ts";
-import { Xoshiro128 } from "../src/eval/random.ts";
+import { Xoshiro128 } from "../src/util/random.ts";
 import {
   encodePng,
   favouritesPicture,

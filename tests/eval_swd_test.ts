@@ -5,7 +5,7 @@ import {
 } from "node:assert/strict";
 import { decode, Image } from "imagescript";
 import { batchFromImages, type ImageBatch, resizeArea, type RgbImage } from "../src/eval/images.ts";
-import { Xoshiro128 } from "../src/eval/random.ts";
+import { Xoshiro128 } from "../src/util/random.ts";
 import {
   laplacianPyramid,
   pyrUp,

@@ -29,7 +29,7 @@ import { openDataset } from "./dataset.ts";
 import { claimOutputFolder, type ManifestRecord, sha256Hex } from "./format.ts";
 import { finishDataset } from "./prepare.ts";
 import { WorkerPool } from "./pool.ts";
-import { Rng } from "./prng.ts";
+import { Xoshiro128 } from "../util/random.ts";
 
 /** An inclusive range [min, max]. */
 export type Range = [number, number];
@@ -103,10 +103,10 @@ export function drawTransform(
   k: number,
   s: Required<Pick<AugmentOptions, "flip" | "hue" | "saturation" | "mulHue" | "mulSaturation">>,
 ): { flip: boolean } & ColorTransform & { hueOpenCv: number } {
-  const rng = Rng.forItem(seed, index * 1024 + k);
+  const rng = Xoshiro128.forItem(seed, index * 1024 + k);
   const flip = rng.float() < s.flip;
-  const hue = rng.int(s.hue[0], s.hue[1]);
-  const saturation = rng.int(s.saturation[0], s.saturation[1]);
+  const hue = rng.intInclusive(s.hue[0], s.hue[1]);
+  const saturation = rng.intInclusive(s.saturation[0], s.saturation[1]);
   // Factors are rounded to 1/1000 so the manifest records exactly what was applied.
   const mul = (
     r: Range,

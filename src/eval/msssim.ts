@@ -34,7 +34,7 @@
  */
 
 import { checkBatch, imageAt, type ImageBatch, type RgbImage } from "./images.ts";
-import { Xoshiro128 } from "./random.ts";
+import { Xoshiro128 } from "../util/random.ts";
 
 /** The five scale weights of Wang et al. 2003 (they sum to 1.0001, as published). */
 export const MSSSIM_WEIGHTS: readonly number[] = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333];

@@ -21,7 +21,7 @@
 import { checkBatch, type ImageBatch, type RgbImage } from "./images.ts";
 import { favouritesPicture, memorization, type MemorizationResult } from "./memorization.ts";
 import { msssimDiversity } from "./msssim.ts";
-import { mixSeed, Xoshiro128 } from "./random.ts";
+import { mixSeed, Xoshiro128 } from "../util/random.ts";
 import { slicedWassersteinDistance, type SwdResult } from "./swd.ts";
 import { drawText, textWidth } from "./font.ts";
 

@@ -36,7 +36,7 @@
  */
 
 import { checkBatch, imageAt, type ImageBatch, type RgbImage } from "./images.ts";
-import { mixSeed, Xoshiro128 } from "./random.ts";
+import { mixSeed, Xoshiro128 } from "../util/random.ts";
 import { projectKernel } from "./simd.ts";
 
 /** Side of the square neighbourhood (7x7 in the reference). */

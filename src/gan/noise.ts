@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Rng } from "../data/prng.ts";
+import { Xoshiro128 } from "../util/random.ts";
 
 /** Standard-normal vectors of length `size` for items `first .. first + count - 1` under `seed` (Box–Muller). */
 export function noiseVectors(
@@ -16,7 +16,7 @@ export function noiseVectors(
 ): Float32Array {
   const out = new Float32Array(count * size);
   for (let n = 0; n < count; n++) {
-    const rng = Rng.forItem(seed, first + n);
+    const rng = Xoshiro128.forItem(seed, first + n);
     for (let i = 0; i < size; i += 2) {
       const u1 = 1 - rng.float(); // (0, 1]: log(0) never happens
       const u2 = rng.float();
@@ -51,7 +51,7 @@ export function slerp(a: Float32Array, b: Float32Array, t: number): Float32Array
 /** A permutation of 0..n-1 for `epoch` under `seed` (Fisher–Yates). */
 export function epochOrder(seed: number, epoch: number, n: number): Uint32Array {
   const order = new Uint32Array(n).map((_, i) => i);
-  const rng = Rng.forItem(seed ^ 0x5eed, epoch);
+  const rng = Xoshiro128.forItem(seed ^ 0x5eed, epoch);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rng.float() * (i + 1));
     const t = order[i];

@@ -1,7 +1,8 @@
 /**
- * A small seeded pseudo-random generator for the evaluation metrics:
- * xoshiro128** seeded through splitmix32, with all state arithmetic in
- * 32-bit integers so the same seed gives the same numbers on every platform.
+ * The toolkit's one seeded pseudo-random generator (augmentation, noise
+ * vectors, shuffling, the evaluation metrics): xoshiro128** seeded through
+ * splitmix32, with all state arithmetic in 32-bit integers so the same seed
+ * gives the same numbers on every platform.
  *
  * @example
  * ```ts
@@ -57,6 +58,15 @@ export class Xoshiro128 {
     return new Xoshiro128(mixSeed(seed, ...streams));
   }
 
+  /**
+   * A generator for item `index` under `seed`: items are independent, so a
+   * result never depends on the order in which items are processed.
+   */
+  static forItem(seed: number, index: number): Xoshiro128 {
+    const st = { s: (seed | 0) ^ Math.imul(index + 1, 0x27d4eb2d) };
+    return new Xoshiro128(splitmix32(st) ^ splitmix32(st));
+  }
+
   /** The next uniformly distributed unsigned 32-bit integer. */
   nextU32(): number {
     const s = this.#s;
@@ -91,6 +101,17 @@ export class Xoshiro128 {
   /** An integer uniformly drawn from the half-open range [lo, hi), like numpy's `randint`. */
   int(lo: number, hi: number): number {
     return lo + this.below(hi - lo);
+  }
+
+  /** An integer uniformly drawn from the inclusive range [lo, hi] (like imgaug's discrete tuples). */
+  intInclusive(lo: number, hi: number): number {
+    if (hi < lo) [lo, hi] = [hi, lo];
+    return lo + Math.floor(this.float() * (hi - lo + 1));
+  }
+
+  /** A float uniformly drawn from [lo, hi). */
+  uniform(lo: number, hi: number): number {
+    return lo + this.float() * (hi - lo);
   }
 
   /** A standard normal draw (Box-Muller; the second value of each pair is kept for the next call). */
