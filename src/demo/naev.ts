@@ -227,10 +227,11 @@ export async function obtainNaevPortraits(opts: NaevOptions = {}): Promise<strin
     await Deno.rename(staging, target);
     log(`kept ${files.length} portraits in ${target}`);
     await Deno.remove(deb).catch(() => {});
-    await Deno.remove(work).catch(() => {}); // only when empty: another run may be downloading
     return target;
   } finally {
     await Deno.remove(extract, { recursive: true }).catch(() => {});
     await Deno.remove(staging, { recursive: true }).catch(() => {});
+    // Not recursive: the folder goes only when empty (another run may be downloading into it).
+    if (await exists(join(target, COMPLETE))) await Deno.remove(work).catch(() => {});
   }
 }
