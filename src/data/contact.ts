@@ -12,55 +12,8 @@
  * @module
  */
 
+import { drawText } from "../util/font.ts";
 import { resizeBilinear, type RgbImage } from "./resize.ts";
-
-// 3x5 glyphs, rows top to bottom, 3 bits each (MSB = left).
-const GLYPHS: Record<string, number[]> = {
-  "0": [7, 5, 5, 5, 7],
-  "1": [2, 6, 2, 2, 7],
-  "2": [7, 1, 7, 4, 7],
-  "3": [7, 1, 7, 1, 7],
-  "4": [5, 5, 7, 1, 1],
-  "5": [7, 4, 7, 1, 7],
-  "6": [7, 4, 7, 5, 7],
-  "7": [7, 1, 1, 2, 2],
-  "8": [7, 5, 7, 5, 7],
-  "9": [7, 5, 7, 1, 7],
-  "a": [2, 5, 7, 5, 5],
-  "b": [6, 5, 6, 5, 6],
-  "c": [3, 4, 4, 4, 3],
-  "d": [6, 5, 5, 5, 6],
-  "e": [7, 4, 6, 4, 7],
-  "f": [7, 4, 6, 4, 4],
-  "-": [0, 0, 7, 0, 0],
-  "#": [5, 7, 5, 7, 5],
-  " ": [0, 0, 0, 0, 0],
-};
-
-/** Characters the font can draw. */
-export const FONT_CHARS: string = Object.keys(GLYPHS).join("");
-
-/** Draws `text` into an RGB canvas at (x, y) with the 3x5 font scaled by `scale`. */
-export function drawText(
-  canvas: RgbImage,
-  text: string,
-  x: number,
-  y: number,
-  scale: number,
-  color: readonly [number, number, number],
-): void {
-  let cx = x;
-  for (const ch of text.toLowerCase()) {
-    const glyph = GLYPHS[ch] ?? GLYPHS["-"];
-    for (let row = 0; row < 5; row++) {
-      for (let col = 0; col < 3; col++) {
-        if (!(glyph[row] & (4 >> col))) continue;
-        fillRect(canvas, cx + col * scale, y + row * scale, scale, scale, color);
-      }
-    }
-    cx += 4 * scale;
-  }
-}
 
 function fillRect(
   c: RgbImage,
@@ -115,9 +68,9 @@ export function renderContactSheet(items: SheetItem[]): RgbImage {
         ((y0 + y) * canvas.width + x0) * 3,
       );
     }
-    drawText(canvas, `#${item.n}`, x0, y0 + SHEET.thumb + 4, 2, [255, 255, 255]);
+    drawText(canvas, `#${item.n}`, x0, y0 + SHEET.thumb + 4, [255, 255, 255], 2);
     const scale = item.id.length * 8 <= SHEET.thumb ? 2 : 1;
-    drawText(canvas, item.id, x0, y0 + SHEET.thumb + 17, scale, [200, 200, 200]);
+    drawText(canvas, item.id, x0, y0 + SHEET.thumb + 17, [200, 200, 200], scale);
   });
   return canvas;
 }

@@ -23,7 +23,7 @@ import { favouritesPicture, memorization, type MemorizationResult } from "./memo
 import { msssimDiversity } from "./msssim.ts";
 import { mixSeed, Xoshiro128 } from "../util/random.ts";
 import { slicedWassersteinDistance, type SwdResult } from "./swd.ts";
-import { drawText, textWidth } from "./font.ts";
+import { drawText, textWidth } from "../util/font.ts";
 
 /** Inputs of {@linkcode evaluateSets}; all batches must share one image size. */
 export interface EvaluateOptions {

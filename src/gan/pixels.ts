@@ -6,7 +6,7 @@
  */
 
 import { Frame, GIF } from "imagescript";
-import { drawText } from "../data/contact.ts";
+import { drawText } from "../util/font.ts";
 import type { RgbImage } from "../data/resize.ts";
 
 /** Maps tanh output to a byte: round((x + 1) · 127.5), clamped to 0..255. */
@@ -104,11 +104,12 @@ export function lineChart(
       }
     }
   }
-  if (options.title) drawText(img, options.title, left, 8, 2, [0, 0, 0]);
-  drawText(img, hi.toFixed(2), 4, top, 1, [0, 0, 0]);
-  drawText(img, lo.toFixed(2), 4, bottom - 6, 1, [0, 0, 0]);
-  drawText(img, `step ${x0}`, left, bottom + 8, 1, [0, 0, 0]);
-  drawText(img, `step ${x1}`, right - 70, bottom + 8, 1, [0, 0, 0]);
-  series.forEach((s, i) => drawText(img, s.label, right - 150, top + 4 + i * 14, 2, s.color));
+  if (options.title) drawText(img, options.title, left, 8, [0, 0, 0], 2);
+  drawText(img, hi.toFixed(2), 4, top, [0, 0, 0]);
+  drawText(img, lo.toFixed(2), 4, bottom - 6, [0, 0, 0]);
+  drawText(img, `step ${x0}`, left, bottom + 8, [0, 0, 0]);
+  drawText(img, `step ${x1}`, right - 70, bottom + 8, [0, 0, 0]);
+  // The legend sits in the top margin, beside the title, clear of the curves.
+  series.forEach((s, i) => drawText(img, s.label, right - 90 * (series.length - i), 8, s.color, 2));
   return img;
 }

@@ -12,7 +12,15 @@
  * @module
  */
 
-import type { RgbImage } from "./images.ts";
+/** Any interleaved RGB picture (the data, GAN and evaluation images all have this shape). */
+export interface RgbCanvas {
+  /** Width in pixels. */
+  width: number;
+  /** Height in pixels. */
+  height: number;
+  /** width × height × 3 bytes, row by row. */
+  data: Uint8Array;
+}
 
 // Each glyph: five rows of three pixels, "#" on.
 const GLYPHS: Record<string, string> = {
@@ -80,7 +88,7 @@ export function textWidth(text: string, scale = 1): number {
  * pixel a `scale`x`scale` block; pixels outside the image are clipped, not an error.
  */
 export function drawText(
-  img: RgbImage,
+  img: RgbCanvas,
   text: string,
   x: number,
   y: number,
