@@ -8,8 +8,8 @@ import {
   type RgbImage,
 } from "../src/eval/images.ts";
 import { Xoshiro128 } from "../src/util/random.ts";
+import { encodePng } from "../src/data/decode.ts";
 import {
-  encodePng,
   favouritesPicture,
   memorization,
   memorizationShare,

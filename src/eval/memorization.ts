@@ -243,16 +243,3 @@ export function favouritesPicture(
   return { width: W, height: H, data };
 }
 
-/** Encodes an RGB image as PNG bytes (via imagescript; alpha is set opaque). */
-export async function encodePng(img: RgbImage): Promise<Uint8Array> {
-  const { Image } = await import("imagescript");
-  const out = new Image(img.width, img.height);
-  const bm = out.bitmap;
-  for (let i = 0, j = 0; i < img.width * img.height; i++, j += 3) {
-    bm[4 * i] = img.data[j];
-    bm[4 * i + 1] = img.data[j + 1];
-    bm[4 * i + 2] = img.data[j + 2];
-    bm[4 * i + 3] = 255;
-  }
-  return await out.encode();
-}
