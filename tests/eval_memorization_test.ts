@@ -17,7 +17,7 @@ import {
 } from "../src/eval/memorization.ts";
 import { evaluateSets, renderReport } from "../src/eval/report.ts";
 
-const DIR = "/work/shared/data/peopleart/originals";
+const DIR = new URL("../../shared/data/peopleart/originals", import.meta.url).pathname;
 
 /** Paintings `skip..skip+n-1` (sorted by name), centre-cropped square and area-resized to `size`. */
 async function loadPaintings(n: number, size = 64, skip = 0): Promise<ImageBatch> {

@@ -10,7 +10,7 @@ import {
 import { Xoshiro128 } from "../src/util/random.ts";
 import { gaussianWindow1d, msssim, msssimDiversity, ssim } from "../src/eval/msssim.ts";
 
-const DIR = "/work/shared/data/peopleart/originals";
+const DIR = new URL("../../shared/data/peopleart/originals", import.meta.url).pathname;
 
 /** First `n` paintings (sorted by name), centre-cropped square and area-resized to `size`. */
 async function loadPaintings(n: number, size = 64): Promise<ImageBatch> {

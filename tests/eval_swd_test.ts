@@ -14,7 +14,7 @@ import {
   swdResolutions,
 } from "../src/eval/swd.ts";
 
-const DIR = "/work/shared/data/peopleart/originals";
+const DIR = new URL("../../shared/data/peopleart/originals", import.meta.url).pathname;
 
 /** First `n` paintings (sorted by name) from `skip`, centre-cropped square and area-resized to `size`. */
 async function loadPaintings(n: number, size = 64, skip = 0): Promise<ImageBatch> {
