@@ -60,12 +60,32 @@ const python = values["no-peers"] ? null : await findPeerPython();
 const print = (line: string) => values.json ? undefined : console.log(line);
 if (!values.json) {
   console.log(`portrait-gan bench: ${threads} threads, ${navigator.hardwareConcurrency} cores`);
-  console.log(python ? `Keras peer: ${python} (interleaved in the same run)` : "Keras peer: not run (no Python with tensorflow and keras; set PEERS_PYTHON)");
+  console.log(
+    python
+      ? `Keras peer: ${python} (interleaved in the same run)`
+      : "Keras peer: not run (no Python with tensorflow and keras; set PEERS_PYTHON)",
+  );
 }
 
 async function child(preset: string, batch: number, precision: string): Promise<StepBenchResult> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(import.meta.url).pathname, "--one", "--presets", preset, "--batches", String(batch), "--threads", String(threads), "--precision", precision, "--warmup", values.warmup, ...(values.steps ? ["--steps", values.steps] : [])],
+    args: [
+      "run",
+      "-A",
+      new URL(import.meta.url).pathname,
+      "--one",
+      "--presets",
+      preset,
+      "--batches",
+      String(batch),
+      "--threads",
+      String(threads),
+      "--precision",
+      precision,
+      "--warmup",
+      values.warmup,
+      ...(values.steps ? ["--steps", values.steps] : []),
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -84,7 +104,14 @@ for (const preset of presets) {
         let keras: Record<string, unknown> | null = null;
         if (python) {
           try {
-            keras = await runKerasPeer(python, { preset, batch, threads, steps: stepsFor(preset), warmup: Number(values.warmup), variant: precision as "fp32" | "bf16" });
+            keras = await runKerasPeer(python, {
+              preset,
+              batch,
+              threads,
+              steps: stepsFor(preset),
+              warmup: Number(values.warmup),
+              variant: precision as "fp32" | "bf16",
+            });
             if (values.json) console.log(JSON.stringify(keras));
           } catch (e) {
             print(`  keras peer failed: ${(e as Error).message}`);
@@ -92,7 +119,13 @@ for (const preset of presets) {
         }
         const kms = keras ? Number(keras.step_ms_median) : NaN;
         rows.push(
-          `| ${preset} | ${batch} | ${precision} | ${ours.step_ms_median.toFixed(1)} | ${ours.step_ms_min.toFixed(1)} | ${ours.images_per_s.toFixed(1)} | ${ours.gflops_spec.toFixed(1)} | ${ours.peak_rss_mb.toFixed(0)} | ${keras ? kms.toFixed(1) : "–"} | ${keras ? (kms / ours.step_ms_median).toFixed(2) + "x" : "–"} |`,
+          `| ${preset} | ${batch} | ${precision} | ${ours.step_ms_median.toFixed(1)} | ${
+            ours.step_ms_min.toFixed(1)
+          } | ${ours.images_per_s.toFixed(1)} | ${ours.gflops_spec.toFixed(1)} | ${
+            ours.peak_rss_mb.toFixed(0)
+          } | ${keras ? kms.toFixed(1) : "–"} | ${
+            keras ? (kms / ours.step_ms_median).toFixed(2) + "x" : "–"
+          } |`,
         );
         print(rows.at(-1)!);
       }
@@ -100,13 +133,19 @@ for (const preset of presets) {
   }
 }
 if (!values.json) {
-  console.log("\n| preset | batch | precision | step ms (median) | step ms (min) | images/s | GFLOP/s (spec count) | peak RSS MB | Keras step ms | Keras / ours |");
+  console.log(
+    "\n| preset | batch | precision | step ms (median) | step ms (min) | images/s | GFLOP/s (spec count) | peak RSS MB | Keras step ms | Keras / ours |",
+  );
   console.log("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) console.log(r);
 }
 if (!values["no-prepare"]) {
   const p = await benchPrepare({});
   if (values.json) console.log(JSON.stringify({ bench: "prepare", ...p }));
-  else console.log(`\nprepare (People-Art, ${p.images} images at ${p.size}px, ${p.workers} workers): ${p.images_per_s.toFixed(1)} images/s; re-run ${p.rerun_seconds.toFixed(2)} s`);
+  else {console.log(
+      `\nprepare (People-Art, ${p.images} images at ${p.size}px, ${p.workers} workers): ${
+        p.images_per_s.toFixed(1)
+      } images/s; re-run ${p.rerun_seconds.toFixed(2)} s`,
+    );}
 }
 Deno.exit(0);

@@ -47,7 +47,11 @@ Deno.test("2,000 portrait64 training steps keep resident memory within 16 MiB af
       if (step === 300) warm = rssMiB();
     }
     const growth = rssMiB() - warm;
-    console.log(`resident memory after warm-up: ${warm.toFixed(1)} MiB, growth over 1,700 steps: ${growth.toFixed(1)} MiB`);
+    console.log(
+      `resident memory after warm-up: ${warm.toFixed(1)} MiB, growth over 1,700 steps: ${
+        growth.toFixed(1)
+      } MiB`,
+    );
     assert.ok(growth < 16, `resident memory grew by ${growth.toFixed(1)} MiB over 1,700 steps`);
     assert.deepEqual({ ...liveHandles }, before, "every tensor and status of the loop was freed");
   } finally {

@@ -34,7 +34,8 @@ Deno.test("mod.ts: prepare, train a few steps, sample", async () => {
   const root = await Deno.makeTempDir({ prefix: "pgan-mod-" });
   const input = join(root, "paintings");
   await Deno.mkdir(input);
-  const names = [...Deno.readDirSync(PEOPLE_ART)].filter((e) => e.isFile).map((e) => e.name).sort().slice(0, 12);
+  const names = [...Deno.readDirSync(PEOPLE_ART)].filter((e) => e.isFile).map((e) => e.name).sort()
+    .slice(0, 12);
   for (const n of names) await Deno.copyFile(join(PEOPLE_ART, n), join(input, n));
   const data = join(root, "data"), run = join(root, "run"), out = join(root, "samples");
   const prepared = await prepareDataset({ input, out: data, size: 64, quiet: true });

@@ -12,7 +12,10 @@ import { Session } from "../tf/session.ts";
 import { Tensor } from "../tf/tensor.ts";
 
 /** GFLOP per real image of one training step, by the reference's hand count 3 × (G + 2D) MAC × 2. */
-export const SPEC_GFLOP_PER_IMAGE: Record<string, number> = { portrait160: 10.80, portrait64: 0.597 };
+export const SPEC_GFLOP_PER_IMAGE: Record<string, number> = {
+  portrait160: 10.80,
+  portrait64: 0.597,
+};
 
 /** One benchmark configuration. */
 export interface StepBenchOptions {

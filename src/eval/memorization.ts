@@ -242,4 +242,3 @@ export function favouritesPicture(
   });
   return { width: W, height: H, data };
 }
-
