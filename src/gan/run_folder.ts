@@ -16,6 +16,7 @@
 
 import { join } from "node:path";
 import type { Saver } from "../tf/checkpoint.ts";
+import { TensorFlowError } from "../tf/status.ts";
 import type { Session } from "../tf/session.ts";
 import { syncDirectory, writeTextFileAtomic } from "../util/atomic.ts";
 import { UserError } from "../util/errors.ts";
@@ -185,6 +186,84 @@ export class RunFolder {
       );
     }
     return found;
+  }
+
+  /**
+   * Restores a checkpoint into `session` and returns it. With `which`, exactly
+   * that one (a damaged one is an error naming the others). Without, the
+   * newest that loads: latest.json's choice first, then older ones, each
+   * damaged (truncated, corrupted) or missing one reported through `warn`.
+   * Returns null when the run has no checkpoint at all.
+   */
+  async restoreCheckpoint(
+    session: Session,
+    saver: Saver,
+    options: { which?: string | number; warn: (line: string) => void },
+  ): Promise<CheckpointEntry | null> {
+    const load = async (entry: CheckpointEntry): Promise<string | null> => {
+      try {
+        await saver.restore(session, entry.prefix);
+        return null;
+      } catch (error) {
+        if (!(error instanceof TensorFlowError)) throw error;
+        return `${error.codeName}: ${error.message.split("\n")[0].replace(/^.*?: [A-Z_]+: /, "")}`;
+      }
+    };
+    if (options.which !== undefined) {
+      const entry = await this.findCheckpoint(options.which);
+      const problem = await load(entry);
+      if (problem) {
+        const others = (await this.listCheckpoints()).filter((c) => c.name !== entry.name).map((
+          c,
+        ) => c.meta.step);
+        throw new UserError(
+          `checkpoint ${
+            join(this.checkpointsDir, entry.name)
+          } is damaged (${problem}): choose another with --checkpoint (${
+            others.join(", ") || "none left"
+          })`,
+        );
+      }
+      return entry;
+    }
+    const all = (await this.listCheckpoints()).reverse();
+    let pointed: string | undefined;
+    try {
+      pointed = String(
+        JSON.parse(await Deno.readTextFile(join(this.checkpointsDir, "latest.json"))).name,
+      );
+    } catch { /* no pointer: newest first */ }
+    if (pointed && !all.some((c) => c.name === pointed) && all.length) {
+      options.warn(
+        `warning: latest.json names ${pointed}, which is missing or incomplete; using ${
+          all[0].name
+        }`,
+      );
+    }
+    const order = [
+      ...all.filter((c) => c.name === pointed),
+      ...all.filter((c) => c.name !== pointed),
+    ];
+    const failures: string[] = [];
+    for (const [i, entry] of order.entries()) {
+      const problem = await load(entry);
+      if (!problem) return entry;
+      failures.push(`${entry.name}: ${problem}`);
+      const next = order[i + 1];
+      options.warn(
+        `warning: checkpoint ${join(this.checkpointsDir, entry.name)} is damaged (${problem}); ${
+          next ? `falling back to ${next.name}` : "no older checkpoint left"
+        }`,
+      );
+    }
+    if (failures.length) {
+      throw new UserError(
+        `no checkpoint in ${this.checkpointsDir} can be read (${
+          failures.join("; ")
+        }): delete the damaged folders to continue from an older one, or the whole run folder to start over`,
+      );
+    }
+    return null;
   }
 
   /** Removes temporary folders left by a process killed while writing a checkpoint. */

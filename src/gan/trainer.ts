@@ -177,6 +177,16 @@ export async function trainGan(options: TrainOptions): Promise<TrainSummary> {
     }
     config = wanted;
     seed = existing.seed;
+    const changed = (Object.keys(config) as (keyof GanConfig)[]).filter((k) =>
+      JSON.stringify(config[k]) !== JSON.stringify(existing.config[k])
+    );
+    for (const k of changed) {
+      log(
+        `note: this resume changes ${k} from ${JSON.stringify(existing.config[k])} to ${
+          JSON.stringify(config[k])
+        } (saved in run.json: later resumes keep it)`,
+      );
+    }
     if (options.seed !== undefined && options.seed !== seed) {
       log(`note: resuming keeps the run's seed ${seed} (ignoring --seed ${options.seed})`);
     }
@@ -205,7 +215,6 @@ export async function trainGan(options: TrainOptions): Promise<TrainSummary> {
   await ensureTensorFlow({ gpu: options.device === "gpu", quiet: options.quiet });
   if (options.logPlacement) setTensorFlowLogLevel(0);
   await run.removeUnfinished();
-  const latest = existing ? await run.latestCheckpoint() : null;
   if (!existing) {
     await run.writeInfo({
       kind: "portrait-gan-run",
@@ -230,7 +239,7 @@ export async function trainGan(options: TrainOptions): Promise<TrainSummary> {
       seed,
       model,
       session,
-      latest,
+      existing: existing !== null,
       log,
     });
   } finally {
@@ -248,7 +257,8 @@ interface LoopState {
   seed: number;
   model: DcganGraph;
   session: Session;
-  latest: Awaited<ReturnType<RunFolder["latestCheckpoint"]>>;
+  /** Whether the run folder already held a run (then its newest readable checkpoint is restored). */
+  existing: boolean;
   log: (line: string) => void;
 }
 
@@ -257,16 +267,18 @@ async function trainLoop(s: LoopState): Promise<TrainSummary> {
   const size = config.imageSize;
   const imageBytes = size * size * 3;
   let step = 0, epoch = 0, batchInEpoch = 0, trainSeconds = 0;
-  if (s.latest) {
-    await model.saver.restore(session, s.latest.prefix);
-    const meta = s.latest.meta;
+  const restored = s.existing
+    ? await run.restoreCheckpoint(session, model.saver, { warn: log })
+    : null;
+  if (restored) {
+    const meta = restored.meta;
     step = meta.step;
     epoch = meta.epoch;
     batchInEpoch = meta.batchInEpoch;
     trainSeconds = meta.trainSeconds;
     if (meta.dataset.fingerprint !== dataset.fingerprint) {
       log(
-        `warning: the dataset changed since checkpoint ${s.latest.name} (${meta.dataset.count} → ${dataset.count} images); continuing on the new data`,
+        `warning: the dataset changed since checkpoint ${restored.name} (${meta.dataset.count} → ${dataset.count} images); continuing on the new data`,
       );
       batchInEpoch = 0; // a new dataset has a new epoch order
     }
@@ -283,6 +295,19 @@ async function trainLoop(s: LoopState): Promise<TrainSummary> {
 
   const n = indices.length;
   const batch = Math.min(config.batchSize, n);
+  if (batch < config.batchSize) {
+    log(
+      `note: the dataset has ${n} training images, so batches hold ${batch}, not ${config.batchSize}`,
+    );
+  }
+  const unknown = (dataset as { unknownExcludes?: string[] }).unknownExcludes ?? [];
+  if (unknown.length) {
+    log(
+      `warning: exclude.txt names ${unknown.length} id(s) that are not in ${dataset.dir}: ${
+        unknown.slice(0, 5).join(", ")
+      }${unknown.length > 5 ? ", ..." : ""}`,
+    );
+  }
   const stepsPerEpoch = Math.max(1, Math.floor(n / batch));
   const fixedNoise = noiseVectors(seed + GRID_NOISE_SEED_OFFSET, 0, GRID_COUNT, config.noiseSize);
 
@@ -290,7 +315,7 @@ async function trainLoop(s: LoopState): Promise<TrainSummary> {
   const onSignal = () => {
     if (stop === "signal") return;
     stop = "signal";
-    log("\nstopping after this step: writing a checkpoint (press Ctrl-C again to wait)...");
+    log("\nstopping: finishing this step, then writing a checkpoint...");
   };
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const sig of signals) Deno.addSignalListener(sig, onSignal);
@@ -298,7 +323,7 @@ async function trainLoop(s: LoopState): Promise<TrainSummary> {
   const started = performance.now();
   let stepsThisSession = 0;
   let lastCheckpoint: string | undefined;
-  let lastSaved = s.latest ? step : -1;
+  let lastSaved = restored ? step : -1;
   const meta = (): CheckpointMeta => ({
     step,
     epoch,
@@ -318,6 +343,7 @@ async function trainLoop(s: LoopState): Promise<TrainSummary> {
     // The animation is re-encoded with each checkpoint rather than each epoch:
     // on a small dataset an epoch takes less time than encoding 60 frames.
     await writeProgressGif(run);
+    await writeLossChart(run, config, metrics);
     lastCheckpoint = entry.name;
     lastSaved = step;
   };
@@ -439,9 +465,9 @@ async function trainLoop(s: LoopState): Promise<TrainSummary> {
     step,
     epoch,
     stepsThisSession,
-    resumed: s.latest !== null,
+    resumed: restored !== null,
     stoppedBy: stop ?? "epochs",
-    checkpoint: lastCheckpoint ?? s.latest?.name,
+    checkpoint: lastCheckpoint ?? restored?.name,
     run: run.dir,
   };
 }
@@ -476,6 +502,15 @@ async function writeEpochPictures(
     join(run.samplesDir, `epoch_${String(epoch).padStart(4, "0")}.png`),
     await encodePng(grid),
   );
+  await writeLossChart(run, config, metrics);
+}
+
+/** loss.png: both losses against the step. */
+async function writeLossChart(
+  run: RunFolder,
+  config: GanConfig,
+  metrics: MetricsRow[],
+): Promise<void> {
   const xs = metrics.map((r) => r.step);
   const chart = lineChart(xs, [
     { label: "G loss", values: metrics.map((r) => r.generatorLoss), color: [200, 40, 40] },
