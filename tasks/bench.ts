@@ -5,7 +5,13 @@
  *
  *   deno task bench [--json] [--presets portrait64,portrait160] [--batches 32,64]
  *                   [--threads 2] [--precision fp32|bf16|both] [--reps 1]
- *                   [--no-peers] [--no-prepare] [--steps N] [--warmup N]
+ *                   [--no-peers] [--no-prepare] [--steps N] [--warmup N] [--help]
+ *
+ * --json prints one JSON object a line instead of the table; --steps is the
+ * timed steps per configuration (default 10 for portrait64, 5 for
+ * portrait160), after --warmup untimed ones; --reps repeats each
+ * configuration; --no-peers skips the Keras peer, --no-prepare the prepare
+ * benchmark. Wrong options end with one `error:` line and exit code 2.
  *
  * Each configuration runs in its own process, so that peak memory is its own.
  * @module
@@ -13,26 +19,89 @@
 
 import { parseArgs } from "node:util";
 import { ensureTensorFlow } from "../ffi/locate.ts";
-import { benchTrainStep, type StepBenchResult } from "../src/bench/train_step.ts";
+import {
+  benchTrainStep,
+  SPEC_GFLOP_PER_IMAGE,
+  type StepBenchResult,
+} from "../src/bench/train_step.ts";
 import { findPeerPython, runKerasPeer } from "../src/bench/peers.ts";
 import { benchPrepare } from "../src/data/bench.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    json: { type: "boolean", default: false },
-    one: { type: "boolean", default: false },
-    presets: { type: "string", default: "portrait64,portrait160" },
-    batches: { type: "string", default: "32,64" },
-    threads: { type: "string", default: String(navigator.hardwareConcurrency) },
-    precision: { type: "string", default: "fp32" },
-    reps: { type: "string", default: "1" },
-    steps: { type: "string" },
-    warmup: { type: "string", default: "3" },
-    "no-peers": { type: "boolean", default: false },
-    "no-prepare": { type: "boolean", default: false },
-  },
-});
+/** The module doc above, as `--help` prints it. */
+function usage(): string {
+  try {
+    const text = Deno.readTextFileSync(new URL(import.meta.url));
+    const doc = text.slice(text.indexOf("/**") + 3, text.indexOf("*/"));
+    return doc.split("\n").map((l) => l.replace(/^\s*\* ?/, "")).filter((l) => l !== "@module")
+      .join("\n").trim();
+  } catch {
+    return "deno task bench [--json] [--presets ...] [--batches ...] [--threads N] ...";
+  }
+}
+
+/** Prints one `error:` line and ends with exit code 2 (wrong usage). */
+function usageError(message: string): never {
+  console.error(`error: ${message} (deno task bench --help lists the options)`);
+  Deno.exit(2);
+}
+
+function parse() {
+  try {
+    return parseArgs({
+      args: Deno.args,
+      options: {
+        help: { type: "boolean", short: "h", default: false },
+        json: { type: "boolean", default: false },
+        one: { type: "boolean", default: false },
+        presets: { type: "string", default: "portrait64,portrait160" },
+        batches: { type: "string", default: "32,64" },
+        threads: { type: "string", default: String(navigator.hardwareConcurrency) },
+        precision: { type: "string", default: "fp32" },
+        reps: { type: "string", default: "1" },
+        steps: { type: "string" },
+        warmup: { type: "string", default: "3" },
+        "no-peers": { type: "boolean", default: false },
+        "no-prepare": { type: "boolean", default: false },
+      },
+    }).values;
+  } catch (e) {
+    // node:util's messages run on with advice about "--"; the first sentence is the point.
+    usageError((e as Error).message.split(". ")[0].replace(/\.$/, ""));
+  }
+}
+
+const values = parse();
+if (values.help) {
+  console.log(usage());
+  Deno.exit(0);
+}
+
+/** A whole number of at least `min` from flag `name`, or a usage error. */
+function whole(name: string, raw: string, min: number): number {
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isInteger(n) || n < min) {
+    usageError(`--${name} must be a whole number of at least ${min} (got ${raw})`);
+  }
+  return n;
+}
+
+for (const p of values.presets.split(",")) {
+  if (!(p in SPEC_GFLOP_PER_IMAGE)) {
+    usageError(
+      `--presets: unknown preset '${p}'; choose from ${
+        Object.keys(SPEC_GFLOP_PER_IMAGE).join(", ")
+      }`,
+    );
+  }
+}
+values.batches.split(",").forEach((b) => whole("batches", b, 1));
+whole("threads", values.threads, 1);
+whole("reps", values.reps, 0);
+whole("warmup", values.warmup, 0);
+if (values.steps !== undefined) whole("steps", values.steps, 1);
+if (!["fp32", "bf16", "both"].includes(values.precision)) {
+  usageError(`--precision must be fp32, bf16 or both (got ${values.precision})`);
+}
 
 const stepsFor = (preset: string) => Number(values.steps ?? (preset === "portrait160" ? 5 : 10));
 

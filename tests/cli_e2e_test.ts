@@ -11,6 +11,9 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { join } from "node:path";
 import { ensureTensorFlow } from "../ffi/locate.ts";
+import { demoEpochTarget } from "../src/demo/demo.ts";
+import { closest, plural } from "../src/cli/common.ts";
+import { findNvidiaDriver, NO_DRIVER_MESSAGE } from "../src/cli/library.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const PEOPLEART = new URL("../../shared/data/peopleart/originals", import.meta.url).pathname;
@@ -50,6 +53,30 @@ async function count(dir: string, pattern: RegExp): Promise<number> {
 }
 
 const hasPeopleArt = await Deno.stat(PEOPLEART).then(() => true, () => false);
+
+Deno.test("wording: plurals, the near-miss suggestion, the demo's stable epoch target", () => {
+  assertEquals(
+    [plural(1, "file"), plural(0, "file"), plural(2, "minute"), plural("1.0", "minute")],
+    ["1 file", "0 files", "2 minutes", "1.0 minutes"],
+  );
+  assertEquals(closest("bacth", ["batch", "beta1", "seed"]), "batch");
+  assertEquals(closest("epochz", ["epochs", "eval-every"]), "epochs");
+  assertEquals(closest("zzzz", ["batch", "seed"]), undefined);
+  // The same target in every call until it is reached, so "epoch 7/1000" stays "/1000".
+  assertEquals([0, 6, 12, 999].map(demoEpochTarget), [1000, 1000, 1000, 1000]);
+  assertEquals(demoEpochTarget(1000), 2000);
+});
+
+Deno.test("driver check: a /proc file or nvidia-smi on PATH", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "driver-" });
+  try {
+    assertEquals(findNvidiaDriver("/nonexistent", join(tmp, "version")).found, false);
+    await Deno.writeTextFile(join(tmp, "nvidia-smi"), "");
+    assertEquals(findNvidiaDriver(`/nonexistent:${tmp}`, join(tmp, "version")).found, true);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
 
 Deno.test({
   name: "cli: prepare, augment, train, sample, resume; errors are one line with the right code",
@@ -107,6 +134,12 @@ Deno.test({
         assertEquals(r.code, 0, r.stderr);
         assertEquals(await count(out, /^sample_5_\d{4}\.png$/), 4);
         assert((await Deno.stat(join(out, "grid.png"))).size > 0);
+      });
+
+      await t.step("sample one image says 'wrote 1 file'", async () => {
+        const r = await cli("sample", "--run", run, "--out", join(tmp, "one"), "--count", "1");
+        assertEquals(r.code, 0, r.stderr);
+        assert(/^wrote 1 file to /m.test(r.stdout), r.stdout);
       });
 
       await t.step("train again resumes (settings from --config, flags override)", async () => {
@@ -189,8 +222,66 @@ Deno.test({
       await t.step("a config file with an unknown key is a usage error", async () => {
         const bad = join(tmp, "bad.json");
         await Deno.writeTextFile(bad, JSON.stringify({ data: aug, run, epochz: 3 }));
-        assertOneLineError(await cli("train", "--config", bad), 2, "epochz");
+        assertOneLineError(await cli("train", "--config", bad), 2, "epochz", "'epochs'");
+        // The near miss is suggested, and the known keys are listed as flag names.
+        await Deno.writeTextFile(bad, JSON.stringify({ data: aug, run, bacth: 8 }));
+        assertOneLineError(
+          await cli("train", "--config", bad),
+          2,
+          "unknown setting 'bacth' (did you mean 'batch'?)",
+          "save-every",
+          "max-minutes",
+        );
       });
+
+      await t.step("evaluate --count 1 is a usage error (exit 2)", async () => {
+        const r = await cli("evaluate", "--run", run, "--count", "1", "--no-swd");
+        assertOneLineError(r, 2, "--count must be at least 2");
+        assertOneLineError(await cli("train", "--data", aug, "--run", run, "--eval-count", "1"), 2);
+      });
+
+      await t.step("evaluate on a dataset without held-out images names the fix", async () => {
+        const r = await cli("evaluate", "--run", run, "--no-swd", "--count", "2");
+        assertOneLineError(r, 1, "--holdout");
+      });
+
+      await t.step("--gpus must be GPU numbers (exit 2)", async () => {
+        assertOneLineError(await cli("info", "--gpus", "a,1"), 2, "--gpus", "a,1");
+        assertOneLineError(await cli("info", "--gpus", "-1"), 2, "--gpus");
+      });
+
+      await t.step({
+        name: "--device gpu without an NVIDIA driver fails at once, in one line",
+        ignore: findNvidiaDriver().found !== false,
+        fn: async () => {
+          const r = await cli("info", "--device", "gpu");
+          assertOneLineError(r, 1);
+          assertEquals(r.stderr.trim(), `error: ${NO_DRIVER_MESSAGE}`);
+        },
+      });
+
+      await t.step(
+        "bench --help prints the usage; an unknown option is one line, exit 2",
+        async () => {
+          const bench = (...args: string[]) =>
+            new Deno.Command(Deno.execPath(), {
+              args: ["run", "-A", join(ROOT, "tasks", "bench.ts"), ...args],
+              cwd: ROOT,
+              stdout: "piped",
+              stderr: "piped",
+            }).output().then((o) => ({
+              code: o.code,
+              stdout: new TextDecoder().decode(o.stdout),
+              stderr: new TextDecoder().decode(o.stderr),
+            }));
+          const h = await bench("--help");
+          assertEquals(h.code, 0, h.stderr);
+          assert(h.stdout.includes("deno task bench [--json]"), h.stdout);
+          assertEquals(h.stderr, "");
+          assertOneLineError(await bench("--bogus"), 2, "--bogus");
+          assertOneLineError(await bench("--reps", "x"), 2, "--reps");
+        },
+      );
 
       await t.step("resuming with a different preset names the preset (exit 1)", async () => {
         const r = await cli("train", "--data", aug, "--run", run, "--preset", "portrait160");
@@ -204,6 +295,11 @@ Deno.test({
         const h = await cli("sample", "--help");
         assertEquals(h.code, 0);
         assert(h.stdout.includes("Examples:"), h.stdout);
+        // The narrow-permission example is tasks/sample.ts's tested command.
+        assert(h.stdout.includes("--allow-read=<run>,<out>,<libtensorflow folder>"), h.stdout);
+        assert(h.stdout.includes("deno task info"), h.stdout);
+        const e = await cli("evaluate", "--help");
+        assert(/eval\.json holds the latest evaluation/.test(e.stdout), e.stdout);
       });
     } finally {
       await Deno.remove(tmp, { recursive: true });

@@ -144,6 +144,67 @@ Deno.test("memorization: random noise samples are not flagged", () => {
   assert(Math.min(...m.distances) > m.heldOutMedian);
 });
 
+Deno.test("memorization: flat mid-grey samples (early training) are not flagged", () => {
+  const grey = (v: number) => ({
+    width: 64,
+    height: 64,
+    data: new Uint8Array(64 * 64 * 3).fill(v),
+  });
+  const gen = batchFromImages([...Array(10).fill(grey(128)), ...Array(10).fill(grey(40))]);
+  const m = memorization({ generated: gen, training, heldOut });
+  assert(m.standardized);
+  assertEquals(m.flagged, 0);
+  assertEquals(m.share, 0);
+  // A flat image standardises to zeros: distance 1 from every (unit-variance) painting.
+  for (const d of m.distances) assert(Math.abs(d - 1) < 1e-6, `distance ${d}`);
+  // On raw pixels the same batch was "100% memorised": grey sits near the dark paintings.
+  const raw = memorization({ generated: gen, training, heldOut, standardize: false });
+  assertEquals(raw.share, 1);
+});
+
+Deno.test("memorization: a copy with other brightness and contrast is still a copy", () => {
+  const src = imageAt(training, 11);
+  const dim = new Uint8Array(src.data.length);
+  for (let i = 0; i < dim.length; i++) dim[i] = Math.round(20 + src.data[i] * 0.6);
+  const gen = batchFromImages([{ width: 64, height: 64, data: dim }, ...noiseImages(5, 9)]);
+  const m = memorization({ generated: gen, training, heldOut });
+  assertEquals(m.nearest[0], 11);
+  assert(m.distances[0] < 0.05 && m.distances[0] < m.threshold, `${m.distances[0]}`);
+  assertEquals(m.flagged, 1);
+});
+
+Deno.test("favouritesPicture and renderReport label favourites with given ids", () => {
+  const gen = batchFromImages([imageAt(training, 3), imageAt(training, 3), ...noiseImages(4, 5)]);
+  const m = memorization({ generated: gen, training, heldOut, favourites: 3 });
+  const labels = Array.from(
+    { length: training.count },
+    (_, i) => `id${String(i).padStart(10, "0")}`,
+  );
+  const plain = favouritesPicture(gen, training, m, 3);
+  const named = favouritesPicture(gen, training, m, 3, labels);
+  assertEquals(plain.width, 2 * 64 + 6);
+  assert(named.width > plain.width + 12 * 8, `room for the ids: ${named.width}`);
+  assertEquals(named.height, plain.height);
+  // The images are the same; only the label column is added.
+  for (let y = 0; y < plain.height; y++) {
+    const a = plain.data.subarray(y * plain.width * 3, (y + 1) * plain.width * 3);
+    const b = named.data.subarray(y * named.width * 3, y * named.width * 3 + a.length);
+    assertEquals(b, a);
+  }
+  const r = evaluateSets({
+    generated: gen,
+    training,
+    heldOut,
+    seed: 1,
+    swd: false,
+    msssimPairs: 4,
+  });
+  const withIds = renderReport(r, gen, training, labels);
+  const withIndices = renderReport(r, gen, training);
+  assertEquals([withIds.width, withIds.height], [withIndices.width, withIndices.height]);
+  assert(withIds.data.some((v, i) => v !== withIndices.data[i]), "the labels differ");
+});
+
 Deno.test("report: evaluateSets is JSON-serialisable and renders a picture", async () => {
   const gen = batchFromImages([...noiseImages(12, 3), imageAt(training, 4), imageAt(training, 4)]);
   const sub = batchFromImages(Array.from({ length: 14 }, (_, i) => imageAt(training, i)));

@@ -1,7 +1,8 @@
 /**
  * `tasks/sample.ts` with exactly the narrow permissions its module doc (and
  * the README) give: read the run, the output folder and the libtensorflow
- * folder; write the output folder; ffi; env. Checks the PNGs, that the same
+ * folder; write the output folder; ffi; env. Also runs the command that
+ * `sample --help` prints, placeholders filled in. Checks the PNGs, that the same
  * seed gives byte-identical files, that image 0 alone equals image 0 of a
  * batch of 64, and that an `--out` outside the allowed folder fails with a
  * one-line error rather than a stack trace.
@@ -126,6 +127,36 @@ Deno.test({
         assertEquals(r.code, 0, r.stderr);
         assert((await Deno.stat(join(walk, "interp_0002.png"))).isFile);
         assert((await Deno.stat(join(walk, "interpolation.gif"))).size > 0);
+      });
+
+      await t.step("the command `sample --help` prints works as printed", async () => {
+        const help = await new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", join(ROOT, "main.ts"), "sample", "--help"],
+          cwd: ROOT,
+          stdout: "piped",
+        }).output();
+        const lines = new TextDecoder().decode(help.stdout).split("\n");
+        const first = lines.findIndex((l) => l.trim().startsWith("deno run"));
+        assert(first >= 0, "a deno run example");
+        let last = first;
+        while (lines[last].trimEnd().endsWith("\\")) last++;
+        const out = join(tmp, "from-help");
+        const command = lines.slice(first, last + 1).map((l) => l.trim().replace(/\\$/, ""))
+          .join(" ")
+          .replace(/\[[^\]]*\]/g, "") // the optional flags
+          .replaceAll("<run>", run).replaceAll("<out>", out)
+          .replaceAll("<libtensorflow folder>", libDir);
+        const [deno, ...args] = command.split(/\s+/).filter((a) => a);
+        assertEquals(deno, "deno");
+        assert(!args.some((a) => a.includes("<")), `placeholders left: ${command}`);
+        const r = await new Deno.Command(Deno.execPath(), {
+          args: [...args, "--count", "1"],
+          cwd: ROOT,
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        assertEquals(r.code, 0, new TextDecoder().decode(r.stderr));
+        assert((await Deno.stat(join(out, "sample_0_0000.png"))).isFile);
       });
 
       await t.step("an --out outside the allowed folder fails with one line", async () => {

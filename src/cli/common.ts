@@ -54,13 +54,60 @@ export async function readConfigFile(
   for (const [key, value] of Object.entries(parsed)) {
     const name = camelCase(key);
     if (!known.has(name)) {
+      const names = [...known].map(kebabCase).sort();
+      const near = closest(kebabCase(name), names);
       throw new UsageError(
-        `config file ${path}: unknown setting '${key}'; known: ${[...known].sort().join(", ")}`,
+        `config file ${path}: unknown setting '${key}'` +
+          (near ? ` (did you mean '${near}'?)` : "") + `; known: ${names.join(", ")}`,
       );
     }
     out[name] = value;
   }
   return out;
+}
+
+/** `saveEvery` → `save-every`: the flag spelling of a setting. */
+export function kebabCase(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** Levenshtein distance, with a swap of two neighbours counting as one edit. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * The candidate nearest to `word` (case-insensitive edit distance), when it
+ * is near enough to be a typo: at most a third of the word's length, at
+ * least 1 edit. Ties go to the alphabetically first.
+ */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const w = word.toLowerCase();
+  let best: string | undefined, bestD = Infinity;
+  for (const c of [...candidates].sort()) {
+    const d = editDistance(w, c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return bestD <= Math.max(1, Math.floor(w.length / 3)) ? best : undefined;
+}
+
+/**
+ * `1 file`, `2 files`, `0 files`. Only a count of exactly one is singular: a
+ * formatted `"1.0"` stays plural (`1.0 minutes`), as English writes decimals.
+ */
+export function plural(n: number | string, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 || n === "1" ? word : many}`;
 }
 
 /** Option attribute names of a command (camelCase), minus `config` itself. */
@@ -159,6 +206,24 @@ export function addDeviceOptions<C extends Command<any, any, any>>(cmd: C): C {
   return cmd;
 }
 
+/**
+ * `--gpus 0,1` (or `0, 1`; a number or an array of numbers in a config
+ * file) → `"0,1"`; anything but non-negative whole numbers is a usage error.
+ */
+export function gpuList(raw: unknown): string | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const parts = Array.isArray(raw) ? raw.map(String) : String(raw).split(",");
+  const ids = parts.map((p) => p.trim());
+  if (ids.length === 0 || !ids.every((p) => /^\d+$/.test(p))) {
+    throw new UsageError(
+      `--gpus must be GPU numbers separated by commas, e.g. 0 or 0,1 (got ${
+        Array.isArray(raw) ? JSON.stringify(raw) : String(raw)
+      })`,
+    );
+  }
+  return ids.map(Number).join(",");
+}
+
 /** The DeviceOptions of the library from the effective options. */
 export function deviceOptions(bag: OptionBag): DeviceOptions {
   const device = stringOption(bag, "device");
@@ -169,7 +234,7 @@ export function deviceOptions(bag: OptionBag): DeviceOptions {
     device: device as DeviceOptions["device"],
     threads: numberOption(bag, "threads", { integer: true, min: 1 }),
     interOpThreads: numberOption(bag, "interOpThreads", { integer: true, min: 1 }),
-    visibleGpus: stringOption(bag, "gpus"),
+    visibleGpus: gpuList(bag.gpus),
     logPlacement: booleanOption(bag, "logPlacement"),
   };
 }

@@ -89,12 +89,61 @@ async function reexec(env: Record<string, string>): Promise<number> {
   }
 }
 
+/** What {@linkcode findNvidiaDriver} saw. */
+export type DriverCheck =
+  | { found: true; where: string }
+  | { found: false }
+  | { found: "unknown"; why: string };
+
+/**
+ * Looks for an NVIDIA driver without running anything: the kernel module's
+ * `/proc/driver/nvidia/version`, or `nvidia-smi` in a folder of `PATH`.
+ * "unknown" when this process may not look (narrow permissions), so the
+ * caller can go on rather than refuse a machine that may have one.
+ */
+export function findNvidiaDriver(
+  path: string | undefined = safeEnv("PATH"),
+  procFile = "/proc/driver/nvidia/version",
+): DriverCheck {
+  let denied = "";
+  const exists = (file: string): boolean => {
+    try {
+      Deno.statSync(file);
+      return true;
+    } catch (e) {
+      if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+        denied ||= file;
+      }
+      return false;
+    }
+  };
+  if (exists(procFile)) return { found: true, where: procFile };
+  for (const dir of (path ?? "").split(":").filter((d) => d)) {
+    const smi = `${dir.replace(/\/+$/, "")}/nvidia-smi`;
+    if (exists(smi)) return { found: true, where: smi };
+  }
+  return denied ? { found: "unknown", why: `may not read ${denied}` } : { found: false };
+}
+
+function safeEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The one line `--device gpu` fails with on a machine without an NVIDIA driver. */
+export const NO_DRIVER_MESSAGE =
+  "--device gpu: no NVIDIA driver found (nvidia-smi is missing); install the driver, or use --device cpu";
+
 /**
  * Finds (installing when `install`, the default) the library that `device`
  * needs, opens it, and for the CUDA build re-executes the command when the
  * process lacks the library environment.
  *
- * @throws {UserError} when the library cannot be found or the environment
+ * @throws {UserError} when `--device gpu` is asked for on a machine with no
+ *   NVIDIA driver, when the library cannot be found or the environment
  *   cannot be fixed by a re-exec (narrow permissions, or already re-executed).
  */
 export async function loadTensorFlow(
@@ -102,6 +151,8 @@ export async function loadTensorFlow(
   opts: { quiet?: boolean; log?: (line: string) => void } = {},
 ): Promise<LoadResult> {
   const gpu = device.device === "gpu";
+  // Before the multi-GB CUDA download: without a driver it could never run.
+  if (gpu && findNvidiaDriver().found === false) throw new UserError(NO_DRIVER_MESSAGE);
   const location = await ensureTensorFlow({ gpu, quiet: opts.quiet, log: opts.log });
   if (needsLibraryEnvironment(location)) {
     const env = libraryEnvironment(location);

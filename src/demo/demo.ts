@@ -6,9 +6,10 @@
  * Every stage is resumable, so running the demo again continues it: the
  * portraits and libtensorflow are cached, prepare reuses what it decoded,
  * augment is skipped when its output already matches, and training resumes
- * from the latest checkpoint with a larger epoch target and the time limit
- * again. An interrupt loses nothing done: downloads and datasets are
- * written atomically, and training writes a checkpoint on SIGINT/SIGTERM.
+ * from the latest checkpoint with the same epoch target (see
+ * {@linkcode demoEpochTarget}) and the time limit again. An interrupt loses
+ * nothing done: downloads and datasets are written atomically, and training
+ * writes a checkpoint on SIGINT/SIGTERM.
  *
  * @example
  * ```ts
@@ -39,7 +40,10 @@ export interface DemoOptions extends DeviceOptions {
   minutes?: number;
   /** Augmented variants per image (default 4). */
   copies?: number;
-  /** Total epochs to aim for (default: 1000 more than done, so that time is the limit). */
+  /**
+   * Total epochs to aim for (default {@linkcode demoEpochTarget}: the next
+   * multiple of 1000, the same in every call, so that time is the limit).
+   */
   epochs?: number;
   /** Images per step (default: the preset's 64). */
   batch?: number;
@@ -76,6 +80,19 @@ export const DEMO_PRESET = "portrait64";
 export const DEMO_SIZE = 64;
 /** Default training minutes per demo call. */
 export const DEMO_MINUTES = 10;
+
+/** The demo's epoch target grows in whole steps of this many epochs. */
+export const DEMO_EPOCH_STEP = 1000;
+
+/**
+ * The epoch target of a demo call that has `epochsDone` epochs behind it:
+ * the next multiple of {@linkcode DEMO_EPOCH_STEP} above them, so the target
+ * (the `/1000` in `epoch 12/1000`) stays the same from call to call; time is
+ * the real limit.
+ */
+export function demoEpochTarget(epochsDone: number): number {
+  return (Math.floor(Math.max(0, epochsDone) / DEMO_EPOCH_STEP) + 1) * DEMO_EPOCH_STEP;
+}
 
 async function readJson(path: string): Promise<Record<string, any> | null> {
   try {
@@ -126,9 +143,15 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     done?.kind === "augment" && done.inputFingerprint === prep.fingerprint &&
     done.settings?.copies === copies && done.settings?.seed === seed
   ) {
-    log(`demo 4/5: augment: ${augmented} is up to date (${done.count} images)`);
+    log(
+      `demo 4/5: augment: ${augmented} is up to date (${done.count} image${
+        done.count === 1 ? "" : "s"
+      })`,
+    );
   } else {
-    log(`demo 4/5: augment (${copies} variants each) into ${augmented}`);
+    log(
+      `demo 4/5: augment (${copies} variant${copies === 1 ? "" : "s"} each) into ${augmented}`,
+    );
     await augmentDataset({
       input: prepared,
       out: augmented,
@@ -143,10 +166,10 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     info ? new RunFolder(run).latestCheckpoint() : null
   );
   const epochsDone = latest?.meta.epoch ?? 0;
-  const epochs = opts.epochs ?? epochsDone + 1000;
+  const epochs = opts.epochs ?? demoEpochTarget(epochsDone);
   const minutes = opts.minutes ?? DEMO_MINUTES;
   log(
-    `demo 5/5: train ${DEMO_PRESET} for ${minutes} minutes into ${run}` +
+    `demo 5/5: train ${DEMO_PRESET} for ${minutes} minute${minutes === 1 ? "" : "s"} into ${run}` +
       (latest ? ` (continuing from epoch ${epochsDone})` : ""),
   );
   const train = await trainGan({

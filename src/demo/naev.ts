@@ -206,7 +206,11 @@ export async function obtainNaevPortraits(opts: NaevOptions = {}): Promise<strin
     const files = await pngsUnder(source);
     if (files.length === 0) throw new UserError(`naev-data has no portrait PNGs in ${source}`);
     if (files.length !== NAEV_PORTRAIT_COUNT) {
-      log(`note: found ${files.length} portraits (naev-data 0.8.2 has ${NAEV_PORTRAIT_COUNT})`);
+      log(
+        `note: found ${files.length} portrait${
+          files.length === 1 ? "" : "s"
+        } (naev-data 0.8.2 has ${NAEV_PORTRAIT_COUNT})`,
+      );
     }
     await Deno.remove(staging, { recursive: true }).catch(() => {});
     await Deno.mkdir(staging, { recursive: true });
@@ -225,7 +229,7 @@ export async function obtainNaevPortraits(opts: NaevOptions = {}): Promise<strin
     await Deno.writeTextFile(join(staging, COMPLETE), `${files.length}\n`);
     await Deno.remove(target, { recursive: true }).catch(() => {});
     await Deno.rename(staging, target);
-    log(`kept ${files.length} portraits in ${target}`);
+    log(`kept ${files.length} portrait${files.length === 1 ? "" : "s"} in ${target}`);
     await Deno.remove(deb).catch(() => {});
     return target;
   } finally {

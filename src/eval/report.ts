@@ -147,6 +147,8 @@ function fillRect(img: RgbImage, x0: number, y0: number, w: number, h: number, c
   }
 }
 
+const FAVOURITES_TITLE = "FAVOURITES (SAMPLE / TRAINING  x COUNT)";
+
 function fmt(v: number, digits = 3): string {
   return Number.isFinite(v) ? v.toFixed(digits) : "-";
 }
@@ -156,12 +158,16 @@ function fmt(v: number, digits = 3): string {
  * (scaled to the largest), the two MS-SSIM values on 0..1, the memorisation
  * share on 0..1, then the favourites strip (sample left, training image
  * right, with counts) if `generated` and `training` - the same batches the
- * result came from - are given. Returns raw RGB; labels use the 3x5 font at 2x.
+ * result came from - are given. Each favourite is labelled with
+ * `labels[trainingIndex]` when `labels` is given (e.g. the dataset ids, so
+ * the user can look the painting up), else with its training index. Returns
+ * raw RGB; labels use the 3x5 font at 2x.
  */
 export function renderReport(
   result: EvalResult,
   generated?: ImageBatch,
   training?: ImageBatch,
+  labels?: readonly string[],
 ): RgbImage {
   const S = 2, line = 7 * S + 4, labelW = textWidth("MSSSIM REAL", S) + 8, barW = 160;
   const rows: { label: string; value: number; max: number; text: string; color: Rgb }[] = [];
@@ -209,10 +215,13 @@ export function renderReport(
   const strip = generated && training && m.favourites.length
     ? favouritesPicture(generated, training, m)
     : null;
+  const label = (f: MemorizationResult["favourites"][number]) =>
+    `${labels?.[f.trainingIndex] ?? f.trainingIndex} x${f.count}`;
   const textW = textWidth("000.000%", S) + 8;
   const W = Math.max(
     labelW + barW + textW + 16,
-    strip ? strip.width + textWidth("00000 x00000", S) + 24 : 0,
+    strip ? strip.width + Math.max(0, ...m.favourites.map((f) => textWidth(label(f), S))) + 24 : 0,
+    strip ? textWidth(FAVOURITES_TITLE, S) + 16 : 0,
   );
   const top = 8 + line * 2;
   const stripY = top + rows.length * line + 8 + line;
@@ -236,7 +245,7 @@ export function renderReport(
     drawText(img, r.text, 16 + labelW + barW, y, WHITE, S);
   });
   if (strip) {
-    drawText(img, `FAVOURITES (SAMPLE / TRAINING  x COUNT)`, 8, stripY - line, GREY, S);
+    drawText(img, FAVOURITES_TITLE, 8, stripY - line, GREY, S);
     for (let y = 0; y < strip.height; y++) {
       img.data.set(
         strip.data.subarray(y * strip.width * 3, (y + 1) * strip.width * 3),
@@ -248,7 +257,7 @@ export function renderReport(
       const y = stripY + 2 + r * (h + 2) + (h >> 1) - 5;
       drawText(
         img,
-        `${f.trainingIndex} x${f.count}`,
+        label(f),
         strip.width + 16,
         y,
         f.flagged ? RED : WHITE,

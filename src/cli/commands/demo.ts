@@ -16,6 +16,7 @@ import {
   effectiveOptions,
   ExitRequest,
   numberOption,
+  plural,
   print,
   stringOption,
 } from "../common.ts";
@@ -32,7 +33,10 @@ export function demoCommand(): Command<any, any, any> {
     .option("--run <dir>", "run folder (default runs/demo; datasets go to <run>-data/)")
     .option("--minutes <m>", `training minutes in this call (default ${DEMO_MINUTES})`)
     .option("--copies <n>", "augmented variants per painting (default 4)")
-    .option("--epochs <n>", "total epochs to aim for (default: time is the limit)")
+    .option(
+      "--epochs <n>",
+      "total epochs to aim for (default: the next multiple of 1000; time is the limit)",
+    )
     .option("--batch <n>", "images per step (default 64)")
     .option("--seed <n>", "seed of a new run and of the augmentation (default 1)")
     .option("--count <n>", "images in the final sample grid (default 64)");
@@ -73,7 +77,9 @@ only the portraits are kept in ~/.cache/portrait-gan/naev-portraits/). Ctrl-C lo
     if (s.train.stoppedBy === "signal") throw new ExitRequest(130);
     const minutes = (s.seconds / 60).toFixed(1);
     print(
-      `demo finished in ${minutes} minutes (${s.train.stepsThisSession} steps this time). Look at:`,
+      `demo finished in ${plural(minutes, "minute")} (${
+        plural(s.train.stepsThisSession, "step")
+      } this time). Look at:`,
     );
     print(`  ${join(s.run, "samples")}/epoch_NNNN.png   a grid after each epoch`);
     print(`  ${join(s.run, "progress.gif")}            the grids as an animation`);

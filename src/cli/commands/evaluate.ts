@@ -1,13 +1,15 @@
 /**
  * `evaluate`: quality metrics (SWD, MS-SSIM diversity, memorisation) for a
- * run's checkpoint, written to eval.json, eval.csv and pictures in the run
- * folder. The metrics live in `src/eval/`; this file only maps flags.
+ * run's checkpoint, written to eval.json (the latest evaluation), eval.csv
+ * (one row per step and count) and pictures in the run folder. The metrics
+ * live in `src/eval/`; this file only maps flags.
  *
  * @module
  */
 
 import { Command } from "@commander-js/extra-typings";
-import { evaluateRun } from "../../eval/run.ts";
+import { evaluateRun, MIN_EVAL_COUNT } from "../../eval/run.ts";
+import { UsageError } from "../../util/errors.ts";
 import {
   addCommonOptions,
   addDeviceOptions,
@@ -16,11 +18,29 @@ import {
   effectiveOptions,
   ExitRequest,
   numberOption,
+  type OptionBag,
   print,
   requiredString,
   stringOption,
 } from "../common.ts";
 import { loadTensorFlow } from "../library.ts";
+
+/**
+ * `--count` (or train's `--eval-count`): a whole number of at least
+ * {@linkcode MIN_EVAL_COUNT}, since MS-SSIM diversity compares pairs of
+ * generated images (SWD is content with one; it compares as many images as
+ * the smaller of the generated and training sets has).
+ */
+export function evalCount(o: OptionBag, key: "count" | "evalCount"): number | undefined {
+  const flag = key === "count" ? "--count" : "--eval-count";
+  const n = numberOption(o, key, { integer: true, flag });
+  if (n !== undefined && n < MIN_EVAL_COUNT) {
+    throw new UsageError(
+      `${flag} must be at least ${MIN_EVAL_COUNT}: MS-SSIM diversity compares pairs of generated images (got ${n})`,
+    );
+  }
+  return n;
+}
 
 /** Builds the `evaluate` command. */
 export function evaluateCommand(): Command<any, any, any> {
@@ -28,7 +48,10 @@ export function evaluateCommand(): Command<any, any, any> {
     .description("measure a checkpoint: SWD, MS-SSIM diversity and memorisation, into eval.json")
     .option("--run <dir>", "run folder that train wrote")
     .option("--data <dir>", "dataset to compare with (default: the one the run trained on)")
-    .option("--count <n>", "images to generate (default: as many as training images, at most 1000)")
+    .option(
+      "--count <n>",
+      "images to generate, at least 2 (default: as many as training images, at most 1000)",
+    )
     .option("--seed <n>", "seed of the noise and the metrics' random choices (default 0)")
     .option("--checkpoint <k>", "checkpoint step or folder name (default: latest)")
     .option("--no-swd", "skip SWD, the slow metric");
@@ -40,7 +63,10 @@ export function evaluateCommand(): Command<any, any, any> {
 Examples:
   deno task evaluate --run runs/demo
   deno task evaluate --run runs/p64 --checkpoint 1200 --count 500 --no-swd
-The dataset needs held-out images (prepare --holdout 0.1) for the memorisation check.`,
+The dataset needs held-out images (prepare --holdout 0.1) for the memorisation check.
+eval.json holds the latest evaluation (it is replaced each time); eval.csv keeps one row
+per checkpoint step and --count. Favourites are named by their dataset ids: <dataset>/images/<id>.png,
+and <dataset>/manifest.jsonl gives each id's source file.`,
   );
   cmd.action(async () => {
     const o = await effectiveOptions(cmd);
@@ -48,7 +74,7 @@ The dataset needs held-out images (prepare --holdout 0.1) for the memorisation c
     const options = {
       run: requiredString(o, "run", "run folder"),
       data: stringOption(o, "data"),
-      count: numberOption(o, "count", { integer: true, min: 1 }),
+      count: evalCount(o, "count"),
       seed: numberOption(o, "seed", { integer: true }),
       checkpoint: stringOption(o, "checkpoint"),
       // commander's --no-swd sets swd=false; a config file may say "swd": false or "no-swd": true.

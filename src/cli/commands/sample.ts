@@ -8,7 +8,7 @@
 
 import { Command } from "@commander-js/extra-typings";
 import { dirname } from "node:path";
-import { cacheDirFor } from "../../../ffi/locate.ts";
+import { cacheDirFor, TENSORFLOW_VERSION } from "../../../ffi/locate.ts";
 import { sampleGan } from "../../gan/sampler.ts";
 import {
   addCommonOptions,
@@ -18,6 +18,7 @@ import {
   effectiveOptions,
   ExitRequest,
   numberOption,
+  plural,
   print,
   requiredString,
   requireReadPermission,
@@ -25,6 +26,17 @@ import {
   stringOption,
 } from "../common.ts";
 import { loadTensorFlow } from "../library.ts";
+
+/**
+ * The narrow-permission command of `tasks/sample.ts` (its module doc), as the
+ * help prints it; tests/sample_permissions_test.ts runs it after filling in
+ * the placeholders.
+ */
+export const NARROW_SAMPLE_COMMAND = `  deno run \\
+    --allow-read=<run>,<out>,<libtensorflow folder> \\
+    --allow-write=<out> --allow-ffi --allow-env \\
+    tasks/sample.ts --run <run> --out <out> [--count N] [--seed S] [--grid] \\
+    [--checkpoint K] [--interpolate <seedB> --frames N]`;
 
 /** Builds the `sample` command. */
 export function sampleCommand(): Command<any, any, any> {
@@ -46,9 +58,11 @@ export function sampleCommand(): Command<any, any, any> {
 Examples:
   deno task sample --run runs/demo --out out/demo --count 64 --grid
   deno task sample --run runs/demo --out out/walk --seed 1 --interpolate 2 --frames 32
-With narrow permissions (reads only the run and the library, writes only --out):
-  deno run --allow-read=runs/demo,$HOME/.cache/portrait-gan --allow-write=out --allow-ffi \\
-    --allow-env tasks/sample.ts --run runs/demo --out out --count 16 --grid`,
+With narrow permissions (reads only the run, the output folder and the library; writes only
+--out), the tested command of tasks/sample.ts:
+${NARROW_SAMPLE_COMMAND}
+<libtensorflow folder> is the folder of the "library:" file that \`deno task info\` prints
+(by default $HOME/.cache/portrait-gan/libtensorflow-${TENSORFLOW_VERSION}-cpu).`,
   );
   cmd.action(async () => {
     const o = await effectiveOptions(cmd);
@@ -84,7 +98,9 @@ With narrow permissions (reads only the run and the library, writes only --out):
     const summary = await sampleGan(options);
     if (!booleanOption(o, "quiet")) {
       print(
-        `wrote ${summary.files.length} files to ${out} from checkpoint ${summary.checkpoint} (step ${summary.step})`,
+        `wrote ${
+          plural(summary.files.length, "file")
+        } to ${out} from checkpoint ${summary.checkpoint} (step ${summary.step})`,
       );
     }
   });

@@ -8,6 +8,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { ensureTensorFlow, libraryEnvironment } from "../../../ffi/locate.ts";
 import { addCommonOptions, booleanOption, effectiveOptions, print } from "../common.ts";
+import { findNvidiaDriver } from "../library.ts";
 
 /** Builds the `setup` command. */
 export function setupCommand(): Command<any, any, any> {
@@ -20,13 +21,21 @@ export function setupCommand(): Command<any, any, any> {
     `
 Examples:
   deno task setup            # CPU build into ~/.cache/portrait-gan/
-  deno task setup --gpu      # CUDA build, for --device gpu
+  deno task setup --gpu      # CUDA build, for --device gpu (needs the NVIDIA driver to run)
   TF_LIBRARY_PATH=/opt/libtensorflow deno task setup   # use your own copy`,
   );
   cmd.action(async () => {
     const o = await effectiveOptions(cmd);
+    const gpu = booleanOption(o, "gpu") ?? false;
+    if (gpu && findNvidiaDriver().found === false) {
+      // Still allowed: a cache prepared here can be copied to a GPU machine.
+      console.error(
+        "warning: no NVIDIA driver found (nvidia-smi is missing): the CUDA build will not run " +
+          "on this machine; obtaining it anyway (e.g. to copy the cache to a GPU machine)",
+      );
+    }
     const loc = await ensureTensorFlow({
-      gpu: booleanOption(o, "gpu") ?? false,
+      gpu,
       quiet: booleanOption(o, "quiet"),
     });
     print(`TensorFlow ${loc.version} (${loc.build}, from ${loc.source})`);

@@ -23,6 +23,7 @@ import {
   stringOption,
 } from "../common.ts";
 import { loadTensorFlow } from "../library.ts";
+import { evalCount } from "./evaluate.ts";
 
 /** Every GanConfig field: a config file may set any of them directly. */
 export const GAN_CONFIG_KEYS: readonly (keyof GanConfig)[] = Object.keys(
@@ -112,7 +113,10 @@ export function trainCommand(): Command<any, any, any> {
     .option("--diffaugment <policy>", 'DiffAugment policy, e.g. "color,translation,cutout"')
     // Evaluation during training (src/eval/): needs a dataset with held-out images.
     .option("--eval-every <n>", "evaluate every N epochs into eval.json/eval.csv (needs --holdout)")
-    .option("--eval-count <n>", "images generated per evaluation (default: up to 1000)");
+    .option(
+      "--eval-count <n>",
+      "images generated per evaluation, at least 2 (default: up to 1000)",
+    );
   addDeviceOptions(cmd);
   addCommonOptions(cmd);
   cmd.addHelpText(
@@ -143,7 +147,7 @@ Ctrl-C writes a checkpoint; run the same command again to resume.`,
       maxSteps: numberOption(o, "maxSteps", { integer: true, min: 1 }),
       maxMinutes: numberOption(o, "maxMinutes", { min: 0 }),
       evalEvery: numberOption(o, "evalEvery", { integer: true, min: 1 }),
-      evalCount: numberOption(o, "evalCount", { integer: true, min: 1 }),
+      evalCount: evalCount(o, "evalCount"),
       quiet,
       ...dev,
     };
