@@ -83,3 +83,18 @@ Deno.test("sample falls back past a corrupted checkpoint, and names it when it w
   await Deno.remove(run, { recursive: true });
   await Deno.remove(out, { recursive: true });
 });
+
+Deno.test("a resume without --data uses the run's own dataset; a new run without it is a usage error", async () => {
+  const { run, opts, lines } = await twoCheckpoints();
+  lines.length = 0;
+  const resumed = await trainGan({ ...opts, data: undefined, epochs: 3 });
+  assert.equal(resumed.step, 6);
+  assert.ok(lines.some((l) => l.startsWith(`using the run's dataset ${opts.data}`)), lines.join("\n"));
+  const fresh = await Deno.makeTempDir({ prefix: "pgan-new-" });
+  await assert.rejects(
+    () => trainGan({ ...opts, run: fresh, data: undefined }),
+    (e: unknown) => e instanceof UserError && e.exitCode === 2 && /missing --data/.test(e.message),
+  );
+  await Deno.remove(run, { recursive: true });
+  await Deno.remove(fresh, { recursive: true });
+});

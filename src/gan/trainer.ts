@@ -18,7 +18,7 @@ import type { RgbImage } from "../data/resize.ts";
 import { Session } from "../tf/session.ts";
 import { Tensor } from "../tf/tensor.ts";
 import { writeFileAtomic, writeTextFileAtomic } from "../util/atomic.ts";
-import { UserError } from "../util/errors.ts";
+import { UsageError, UserError } from "../util/errors.ts";
 import { Progress } from "../util/progress.ts";
 import { type GanConfig, resolveConfig, shapeDifferences } from "./config.ts";
 import { buildDcgan, type DcganGraph } from "./dcgan.ts";
@@ -31,8 +31,8 @@ import { generateBatch } from "./sampler.ts";
 
 /** Options of {@linkcode trainGan}. */
 export interface TrainOptions extends DeviceOptions {
-  /** Dataset folder (from prepare or augment). */
-  data: string;
+  /** Dataset folder (from prepare or augment); a resume defaults to the one its latest checkpoint used. */
+  data?: string;
   /** Run folder (created, or resumed when it holds a run). */
   run: string;
   /** Preset name; default portrait64 for a new run, the run's own when resuming. */
@@ -153,9 +153,16 @@ export async function trainGan(options: TrainOptions): Promise<TrainSummary> {
   }
   const run = new RunFolder(options.run);
   const existing = await run.readInfo();
-  const dataset = await openDataset(options.data);
+  let dataPath = options.data;
+  if (dataPath === undefined) {
+    const last = existing ? (await run.listCheckpoints()).at(-1) : undefined;
+    if (!last) throw new UsageError("missing --data <dataset folder>: a new run needs one");
+    dataPath = last.meta.dataset.path;
+    log(`using the run's dataset ${dataPath}`);
+  }
+  const dataset = await openDataset(dataPath);
   if (dataset.count === 0) {
-    throw new UserError(`dataset ${options.data} has no images left after exclusions`);
+    throw new UserError(`dataset ${dataPath} has no images left after exclusions`);
   }
 
   // Resolve the config: a resumed run keeps its shapes; flags may change the rest.
@@ -199,16 +206,16 @@ export async function trainGan(options: TrainOptions): Promise<TrainSummary> {
   }
   if (dataset.size !== config.imageSize) {
     throw new UserError(
-      `dataset ${options.data} holds ${dataset.size}px images but preset ${config.preset} trains on ${config.imageSize}px: prepare with --size ${config.imageSize}, or choose a matching --preset`,
+      `dataset ${dataPath} holds ${dataset.size}px images but preset ${config.preset} trains on ${config.imageSize}px: prepare with --size ${config.imageSize}, or choose a matching --preset`,
     );
   }
   const indices = trainingIndices(dataset);
   if (indices.length === 0) {
-    throw new UserError(`dataset ${options.data} has no training images (all held out)`);
+    throw new UserError(`dataset ${dataPath} has no training images (all held out)`);
   }
   if (options.evalEvery && dataset.heldOut.length < 2) {
     throw new UserError(
-      `--eval-every needs held-out images, and dataset ${options.data} has none: prepare it with --holdout 0.1`,
+      `--eval-every needs held-out images, and dataset ${dataPath} has none: prepare it with --holdout 0.1`,
     );
   }
 

@@ -83,7 +83,10 @@ export function describeStop(s: TrainSummary): string {
 export function trainCommand(): Command<any, any, any> {
   const cmd = new Command("train")
     .description("train the DCGAN on a dataset; the same command again resumes the run")
-    .option("--data <dir>", "dataset folder from prepare or augment")
+    .option(
+      "--data <dir>",
+      "dataset folder from prepare or augment (a resume defaults to the run's own)",
+    )
     .option("--run <dir>", "run folder: checkpoints, epoch grids, progress.gif, loss.png")
     .addOption(
       new Option("--preset <name>", "network preset (default portrait64 for a new run)").choices(
@@ -133,7 +136,8 @@ Ctrl-C writes a checkpoint; run the same command again to resume.`,
     const o = await effectiveOptions(cmd, GAN_CONFIG_KEYS);
     const dev = deviceOptions(o);
     const quiet = booleanOption(o, "quiet");
-    const data = requiredString(o, "data", "dataset folder");
+    // Optional when resuming: the run remembers its dataset.
+    const data = stringOption(o, "data");
     const run = requiredString(o, "run", "run folder");
     const options = {
       data,
