@@ -6,6 +6,7 @@ import { openDataset, trainingIndices } from "../src/data/dataset.ts";
 import { encodePng } from "../src/data/decode.ts";
 import { WorkerPool } from "../src/data/pool.ts";
 import { UsageError, UserError } from "../src/util/errors.ts";
+import { parseArtists } from "../src/cli/commands/prepare.ts";
 
 // deno-lint-ignore no-explicit-any
 async function assertRejects(fn: () => unknown, cls?: any, includes?: string): Promise<Error> {
@@ -101,10 +102,10 @@ Deno.test("prepare: People-Art makes a complete dataset; re-run redoes nothing; 
 
   // augment: skips excluded, same seed gives byte-identical output.
   const a1 = await Deno.makeTempDir(), a2 = await Deno.makeTempDir();
-  const r1 = await augmentDataset({ input: out, out: a1, copies: 2, seed: 7, ...quiet });
-  await augmentDataset({ input: out, out: a2, copies: 2, seed: 7, ...quiet });
+  const r1 = await augmentDataset({ input: out, out: a1, copies: 1, seed: 7, ...quiet });
+  await augmentDataset({ input: out, out: a2, copies: 1, seed: 7, ...quiet });
   const held = ex.heldOut.length;
-  assertEquals(r1.count, 226 + (226 - held) * 2);
+  assertEquals(r1.count, 226 + (226 - held));
   for (const f of ["images.u8", "manifest.jsonl", "contact/sheet_001.png"]) {
     assertEquals(await Deno.readFile(join(a1, f)), await Deno.readFile(join(a2, f)), f);
   }
@@ -161,6 +162,57 @@ Deno.test("prepare: Kaggle layout with artists.csv, mojibake folders and --artis
   assertEquals(seed.kept, 3); // Van Gogh and Monet are seed artists; Dürer is not
   assertEquals(seed.artists, { "Claude Monet": 1, "Vincent van Gogh": 2 });
   await Deno.remove(input, { recursive: true });
+});
+
+Deno.test('prepare: --artists "  ,  " (no names) is wrong usage, not "none of the seed artists"', async () => {
+  const out = join(await Deno.makeTempDir(), "ds");
+  for (const artists of [parseArtists("  ,  "), [], ["", "  "]]) {
+    const e = await assertRejects(
+      () => prepareDataset({ input: FIXTURES + "generated", out, artists, ...quiet }),
+      UsageError,
+    );
+    assertEquals(e.message, '--artists needs at least one name (or "seed")');
+    assertEquals((e as UsageError).exitCode, 2);
+  }
+  await assertRejects(() => Deno.stat(out), Deno.errors.NotFound); // nothing written
+  await Deno.remove(join(out, ".."), { recursive: true });
+});
+
+Deno.test("prepare: re-running with another --size or --holdout says it rebuilds the dataset", async () => {
+  const input = FIXTURES + "generated";
+  const out = join(await Deno.makeTempDir(), "ds");
+  const run = async (size: number, holdout: number) => {
+    const lines: string[] = [];
+    const s = await prepareDataset({
+      input,
+      out,
+      size,
+      holdout,
+      workers: 2,
+      log: (l) => lines.push(l),
+    });
+    return { s, notes: lines.filter((l) => l.startsWith("note:")) };
+  };
+  const first = await run(16, 0);
+  assertEquals(first.notes, []);
+  assertEquals((await run(16, 0)).notes, []);
+  const r = await run(8, 0);
+  assertEquals(r.notes, [`note: ${out} was prepared at 16 px; rebuilding it at 8 px`]);
+  assertEquals((await openDataset(out)).size, 8);
+  assertEquals((await run(8, 0.5)).notes, [
+    `note: ${out} was prepared with --holdout 0; rebuilding it with --holdout 0.5`,
+  ]);
+  assertEquals((await run(12, 0.25)).notes, [
+    `note: ${out} was prepared at 8 px; rebuilding it at 12 px`,
+    `note: ${out} was prepared with --holdout 0.5; rebuilding it with --holdout 0.25`,
+  ]);
+  // Back to a size used before: its cached results are reused, but not the 12 px images.
+  const back = await run(16, 0.25);
+  assertEquals(back.notes, [`note: ${out} was prepared at 12 px; rebuilding it at 16 px`]);
+  const ds = await openDataset(out);
+  assertEquals([ds.size, ds.images.length], [16, back.s.kept * 16 * 16 * 3]);
+  assertEquals(back.s.fingerprint, first.s.fingerprint);
+  await Deno.remove(join(out, ".."), { recursive: true });
 });
 
 Deno.test("prepare: bad input and output give one-line errors naming the path", async () => {

@@ -25,8 +25,15 @@ import { UsageError, UserError } from "../util/errors.ts";
 import { writeFileAtomic, writeTextFileAtomic } from "../util/atomic.ts";
 import { Progress } from "../util/progress.ts";
 import { applyColor, type ColorTransform, flipHorizontal, hueToOpenCv } from "./color.ts";
-import { openDataset } from "./dataset.ts";
-import { claimOutputFolder, type ManifestRecord, sha256Hex } from "./format.ts";
+import { type Dataset, openDataset } from "./dataset.ts";
+import {
+  claimOutputFolder,
+  type ManifestRecord,
+  removeStaleTemporaries,
+  sha256Hex,
+  unknownExcludesWarning,
+} from "./format.ts";
+import { StopRequest } from "./interrupt.ts";
 import { finishDataset } from "./prepare.ts";
 import { WorkerPool } from "./pool.ts";
 import { Xoshiro128 } from "../util/random.ts";
@@ -60,6 +67,8 @@ export interface AugmentOptions {
   quiet?: boolean;
   /** Where the summary line goes (default console.log). */
   log?: (line: string) => void;
+  /** Stops the run as Ctrl-C does (for tests and embedders); SIGINT/SIGTERM always do. */
+  signal?: AbortSignal;
 }
 
 /** Summary of an augment run, also saved as `summary.json`. */
@@ -80,6 +89,8 @@ export interface AugmentSummary {
   originals: number;
   /** Input images dropped because they are listed in the input's `exclude.txt`. */
   excludedSkipped: number;
+  /** Ids in the input's `exclude.txt` that name no image of the input (typos, other datasets). */
+  unknownExcludes: string[];
   /** Held-out input images, copied unchanged and never augmented. */
   heldOutNotAugmented: number;
   /** Variants written per original that is not held out. */
@@ -87,7 +98,9 @@ export interface AugmentSummary {
   /** Images in the output dataset: originals plus variants. */
   count: number;
   /** The settings applied, with defaults filled in (hue and saturation truncated to integers). */
-  settings: Required<Omit<AugmentOptions, "input" | "out" | "quiet" | "log" | "workers">>;
+  settings: Required<
+    Omit<AugmentOptions, "input" | "out" | "quiet" | "log" | "workers" | "signal">
+  >;
   /** Fingerprint of the output's packed file. */
   fingerprint: string;
   /** Contact sheets in the output's `contact/` folder. */
@@ -176,11 +189,29 @@ export async function augmentDataset(opts: AugmentOptions): Promise<AugmentSumma
     );
   }
   const ds = await openDataset(opts.input);
+  if (ds.unknownExcludes.length) log(unknownExcludesWarning(opts.input, ds.unknownExcludes));
   if (ds.count === 0) {
     throw new UserError(`every image of ${opts.input} is excluded (edit its exclude.txt)`);
   }
   await claimOutputFolder(opts.out, "augment");
+  await removeStaleTemporaries(opts.out);
 
+  const stop = new StopRequest(opts.signal);
+  try {
+    return await runAugment(opts, ds, settings, stop, { started, log });
+  } finally {
+    stop.close();
+  }
+}
+
+async function runAugment(
+  opts: AugmentOptions,
+  ds: Dataset,
+  settings: AugmentSummary["settings"],
+  stop: StopRequest,
+  { started, log }: { started: number; log: (line: string) => void },
+): Promise<AugmentSummary> {
+  const { copies, seed } = settings;
   const pool = new WorkerPool({ workers: opts.workers });
   const size = ds.size;
   const px = size * size * 3;
@@ -207,9 +238,12 @@ export async function augmentDataset(opts: AugmentOptions): Promise<AugmentSumma
   }
 
   // PNGs: skip those already identical (re-run), encode the rest on the pool.
+  // A stop request ends dispatching; running encodes finish their atomic writes.
   const progress = new Progress("augment", jobs.length, { quiet: opts.quiet });
   const inFlight: Promise<void>[] = [];
+  let written = 0;
   for (const job of jobs) {
+    if (stop.requested) break;
     inFlight.push((async () => {
       const path = join(opts.out, "images", `${job.id}.png`);
       const r = await pool.run({ op: "encode", rgb: job.rgb.slice(), width: size, height: size });
@@ -218,22 +252,39 @@ export async function augmentDataset(opts: AugmentOptions): Promise<AugmentSumma
       if (!existing || (await sha256Hex(existing)) !== (await sha256Hex(r.png!))) {
         await writeFileAtomic(path, r.png!);
       }
+      written++;
       progress.tick();
     })());
-    if (inFlight.length >= pool.size * 4) await Promise.all(inFlight.splice(0));
+    if (inFlight.length >= pool.size * 4) {
+      await Promise.all(inFlight.splice(0)).catch((error) => {
+        pool.close();
+        throw error;
+      });
+    }
   }
-  await Promise.all(inFlight);
+  try {
+    await Promise.all(inFlight);
+  } catch (error) {
+    pool.close();
+    throw error;
+  }
+  if (stop.requested) {
+    progress.done("interrupted");
+    pool.close();
+    throw stop.error(written, jobs.length);
+  }
   progress.done();
 
-  const { fingerprint, sheets } = await finishDataset(
-    opts.out,
-    records,
-    size,
-    pool,
-    pixels,
-    opts.quiet,
-  );
-  pool.close();
+  let finished: Awaited<ReturnType<typeof finishDataset>>;
+  try {
+    finished = await finishDataset(opts.out, records, size, pool, pixels, opts.quiet, stop);
+  } finally {
+    pool.close();
+  }
+  const { fingerprint, sheets } = finished;
+  if (finished.unknownExcludes.length) {
+    log(unknownExcludesWarning(opts.out, finished.unknownExcludes));
+  }
   const ids = new Set(records.map((r) => r.id));
   for await (const e of Deno.readDir(join(opts.out, "images"))) {
     if (e.isFile && e.name.endsWith(".png") && !ids.has(e.name.slice(0, -4))) {
@@ -249,6 +300,7 @@ export async function augmentDataset(opts: AugmentOptions): Promise<AugmentSumma
     size,
     originals: ds.count,
     excludedSkipped: ds.excluded.length,
+    unknownExcludes: ds.unknownExcludes,
     heldOutNotAugmented: ds.heldOut.length,
     copies,
     count: records.length,

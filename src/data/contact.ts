@@ -1,7 +1,8 @@
 /**
  * Contact sheets: grids of numbered thumbnails for reviewing a dataset by eye.
  * Each cell shows the picture, its number (`#n`, manifest order from 1) and
- * its id, drawn with a tiny built-in 3x5 pixel font (no font files needed).
+ * its id, drawn with a tiny built-in 3x5 pixel font (no font files needed) in
+ * lower case, exactly as it is typed into `exclude.txt`.
  * Excluded ids get a red frame so the review state is visible.
  *
  * @example
@@ -12,7 +13,7 @@
  * @module
  */
 
-import { drawText } from "../util/font.ts";
+import { drawText, textWidth } from "../util/font.ts";
 import { resizeBilinear, type RgbImage } from "./resize.ts";
 
 function fillRect(
@@ -47,6 +48,21 @@ export const SHEET = { columns: 8, rows: 6, thumb: 96, cellWidth: 104, cellHeigh
 /** Items per sheet. */
 export const PER_SHEET: number = SHEET.columns * SHEET.rows;
 
+/** Room for the id under a thumbnail: the thumbnail's width plus most of the gap to the next cell. */
+const ID_ROOM = SHEET.thumb + 4;
+
+/**
+ * Scale and character gap for drawing `id` under a thumbnail: large where it
+ * fits (a 12-digit id), large and tighter for an augmented `<id>-<k>`, small
+ * otherwise. Ids are drawn exactly as they are typed into exclude.txt.
+ */
+export function idLayout(id: string): [scale: number, gap: number] {
+  for (const [scale, gap] of [[2, 2], [2, 1]] as const) {
+    if (textWidth(id, scale, gap) <= ID_ROOM) return [scale, gap];
+  }
+  return [1, 1];
+}
+
 /** Renders one contact sheet (up to {@linkcode PER_SHEET} items). */
 export function renderContactSheet(items: SheetItem[]): RgbImage {
   const rows = Math.max(1, Math.ceil(items.length / SHEET.columns));
@@ -69,8 +85,8 @@ export function renderContactSheet(items: SheetItem[]): RgbImage {
       );
     }
     drawText(canvas, `#${item.n}`, x0, y0 + SHEET.thumb + 4, [255, 255, 255], 2);
-    const scale = item.id.length * 8 <= SHEET.thumb ? 2 : 1;
-    drawText(canvas, item.id, x0, y0 + SHEET.thumb + 17, [200, 200, 200], scale);
+    const [scale, gap] = idLayout(item.id);
+    drawText(canvas, item.id, x0, y0 + SHEET.thumb + 17, [200, 200, 200], scale, gap);
   });
   return canvas;
 }

@@ -1,7 +1,8 @@
 /**
  * Reading a dataset folder for training: the packed pixels, the manifest,
- * exclusions (`exclude.txt`) and the held-out share. Excluded images are
- * dropped here, so every consumer honours the review.
+ * exclusions (`exclude.txt`, ids in any case) and the held-out share.
+ * Excluded images are dropped here, so every consumer honours the review;
+ * ids in exclude.txt that match no image are listed in `unknownExcludes`.
  *
  * @example
  * ```ts
@@ -22,6 +23,7 @@ import {
   readExcludes,
   readManifest,
   readPackedHeader,
+  unknownExcludes,
 } from "./format.ts";
 
 /** A loaded dataset (excluded images already removed). */
@@ -40,8 +42,13 @@ export interface Dataset {
   images: Uint8Array;
   /** Fingerprint of the packed file as written (changes whenever the pixels change). */
   fingerprint: string;
-  /** Ids from exclude.txt that were present and dropped. */
+  /** Ids of the images dropped because exclude.txt names them (or their parent). */
   excluded: string[];
+  /**
+   * Ids in exclude.txt (lower-cased) that name no image of the dataset, in
+   * file order: typos or ids of another dataset, which exclude nothing.
+   */
+  unknownExcludes: string[];
   /** Ids in the held-out share (still in `images`; the trainer skips them). */
   heldOut: string[];
   /** Manifest records for the loaded images. */
@@ -97,6 +104,7 @@ export async function openDataset(dir: string, opts: OpenOptions = {}): Promise<
     images.set(bytes.subarray(s, s + imageBytes), k * imageBytes);
   });
   const kept = keep.map(({ r }) => r);
+  const keptSet = new Set(kept);
   return {
     dir,
     size: h.height,
@@ -105,7 +113,8 @@ export async function openDataset(dir: string, opts: OpenOptions = {}): Promise<
     artists: kept.map((r) => r.artist),
     images,
     fingerprint: summary.fingerprint ?? "",
-    excluded: records.filter((r) => !kept.includes(r)).map((r) => r.id),
+    excluded: records.filter((r) => !keptSet.has(r)).map((r) => r.id),
+    unknownExcludes: unknownExcludes(excludes, records),
     heldOut: kept.filter((r) => r.heldOut).map((r) => r.id),
     records: kept,
   };

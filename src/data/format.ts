@@ -127,17 +127,66 @@ export async function isHeldOut(id: string, fraction: number): Promise<boolean> 
   return parseInt(h.slice(0, 8), 16) / 2 ** 32 < fraction;
 }
 
-/** Reads `exclude.txt` ids (blank lines and `#` comments ignored); empty when absent. */
+/**
+ * Reads `exclude.txt` ids (blank lines and `#` comments ignored); empty when
+ * absent. Ids are lower-case hex (augmented ones `<parent>-<k>`), so they are
+ * lower-cased here: `68823B68A6A3` excludes `68823b68a6a3`.
+ */
 export async function readExcludes(dir: string): Promise<Set<string>> {
   try {
     const text = await Deno.readTextFile(join(dir, "exclude.txt"));
     return new Set(
-      text.split(/\r?\n/).map((l) => l.replace(/#.*/, "").trim()).filter((l) => l.length > 0),
+      text.split(/\r?\n/).map((l) => l.replace(/#.*/, "").trim().toLowerCase()).filter((l) =>
+        l.length > 0
+      ),
     );
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return new Set();
     throw error;
   }
+}
+
+/** Ids in `excludes` that name no image of `records` (neither an id nor a parent), in file order. */
+export function unknownExcludes(excludes: Set<string>, records: ManifestRecord[]): string[] {
+  const known = new Set<string>();
+  for (const r of records) {
+    known.add(r.id);
+    if (r.parent) known.add(r.parent);
+  }
+  return [...excludes].filter((id) => !known.has(id));
+}
+
+/** The warning line for {@linkcode unknownExcludes} of the dataset in `dir` (at most 20 ids named). */
+export function unknownExcludesWarning(dir: string, ids: string[]): string {
+  const shown = ids.slice(0, 20).join(", ");
+  const more = ids.length > 20 ? `, ... (${ids.length - 20} more)` : "";
+  return `warning: exclude.txt names ${ids.length} ${
+    ids.length === 1 ? "id that is" : "ids that are"
+  } not in ${dir}: ${shown}${more} (check ${join(dir, "exclude.txt")} against the contact sheets)`;
+}
+
+/** Whether `name` is a temporary file of an atomic write (`<name>.tmp-<pid>[-<n>]`). */
+export function isTemporaryName(name: string): boolean {
+  return /\.tmp-\d+(-\d+)?$/.test(name);
+}
+
+/**
+ * Removes temporary files a killed or interrupted run left beside their
+ * targets in a dataset folder and its `images/`, `contact/` and `.cache/`
+ * subfolders; returns how many. Called at the start of prepare and augment.
+ */
+export async function removeStaleTemporaries(dir: string): Promise<number> {
+  let removed = 0;
+  for (const sub of ["", "images", "contact", ".cache"]) {
+    try {
+      for await (const e of Deno.readDir(join(dir, sub))) {
+        if (e.isFile && isTemporaryName(e.name)) {
+          await Deno.remove(join(dir, sub, e.name)).then(() => removed++, () => {});
+        }
+      }
+    } catch { /* folder absent */ }
+  }
+  return removed;
 }
 
 /** Reads manifest.jsonl; throws {@linkcode UserError} when it is missing or damaged. */

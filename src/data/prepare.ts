@@ -30,10 +30,15 @@ import {
   PACKED,
   readExcludes,
   readPackedHeader,
+  removeStaleTemporaries,
   sha256Hex,
+  unknownExcludes,
+  unknownExcludesWarning,
   writePacked,
 } from "./format.ts";
+import { StopRequest } from "./interrupt.ts";
 import type { CropBox } from "./resize.ts";
+import { sniffImage } from "./sniff.ts";
 import { writeContactSheets } from "./sheets.ts";
 
 /** Options of {@linkcode prepareDataset}. */
@@ -58,6 +63,8 @@ export interface PrepareOptions {
   quiet?: boolean;
   /** Where summary lines go (default console.log). */
   log?: (line: string) => void;
+  /** Stops the run as Ctrl-C does (for tests and embedders); SIGINT/SIGTERM always do. */
+  signal?: AbortSignal;
 }
 
 /** One skipped file and why. */
@@ -108,6 +115,8 @@ export interface PrepareSummary {
   workerRestarts: number;
   /** Contact sheets in the dataset's `contact/` folder. */
   sheets: number;
+  /** Ids in the dataset's exclude.txt that name no image in it (typos, other datasets). */
+  unknownExcludes: string[];
   /** Wall-clock duration of the run in seconds. */
   seconds: number;
 }
@@ -139,19 +148,6 @@ async function loadSeed(): Promise<string[]> {
   return (JSON.parse(text) as { artists: string[] }).artists;
 }
 
-/** Removes temporary files a killed run left beside their targets. */
-async function removeStaleTemporaries(dir: string): Promise<void> {
-  for (const sub of ["", "images", "contact", ".cache"]) {
-    try {
-      for await (const e of Deno.readDir(join(dir, sub))) {
-        if (e.isFile && /\.tmp-\d+(-\d+)?$/.test(e.name)) {
-          await Deno.remove(join(dir, sub, e.name)).catch(() => {});
-        }
-      }
-    } catch { /* folder absent */ }
-  }
-}
-
 function checkOptions(opts: PrepareOptions) {
   const size = opts.size ?? 160;
   if (!Number.isInteger(size) || size < 8 || size > 2048) {
@@ -168,20 +164,52 @@ function checkOptions(opts: PrepareOptions) {
   if (!(maxPixels > 0)) {
     throw new UsageError(`--max-pixels must be positive (got ${opts.maxPixels})`);
   }
-  return { size, holdout, maxPixels };
+  let artists: string[] | "seed" | undefined;
+  if (opts.artists === "seed") artists = "seed";
+  else if (opts.artists !== undefined) {
+    artists = opts.artists.map((a) => a.trim()).filter((a) => a.length > 0);
+    if (artists.length === 0) throw new UsageError(`--artists needs at least one name (or "seed")`);
+  }
+  return { size, holdout, maxPixels, artists };
+}
+
+/**
+ * The note to print when `out` already holds a finished dataset made with a
+ * different size or held-out share (it is rebuilt in place), or by augment.
+ */
+async function rebuildNotes(out: string, size: number, holdout: number): Promise<string[]> {
+  let prev: { kind?: string; size?: number; holdout?: number };
+  try {
+    prev = JSON.parse(await Deno.readTextFile(join(out, "summary.json")));
+  } catch {
+    return []; // new, or never finished
+  }
+  const notes: string[] = [];
+  if (prev.kind === "augment") {
+    notes.push(`note: ${out} holds an augmented dataset; replacing it with a prepared one`);
+  }
+  if (typeof prev.size === "number" && prev.size !== size) {
+    notes.push(`note: ${out} was prepared at ${prev.size} px; rebuilding it at ${size} px`);
+  }
+  if (prev.kind === "prepare" && typeof prev.holdout === "number" && prev.holdout !== holdout) {
+    notes.push(
+      `note: ${out} was prepared with --holdout ${prev.holdout}; rebuilding it with --holdout ${holdout}`,
+    );
+  }
+  return notes;
 }
 
 /** Runs prepare; see the module doc. Throws {@linkcode UserError} for problems the user can fix. */
 export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSummary> {
   const started = performance.now();
-  const { size, holdout, maxPixels } = checkOptions(opts);
+  const { size, holdout, maxPixels, artists } = checkOptions(opts);
   const log = opts.quiet ? () => {} : (opts.log ?? ((l: string) => console.log(l)));
   const found = await findSources(opts.input);
   let sources: Source[] = found.sources;
 
-  if (opts.artists) {
-    const seed = opts.artists === "seed";
-    const wanted = seed ? await loadSeed() : opts.artists as string[];
+  if (artists) {
+    const seed = artists === "seed";
+    const wanted = seed ? await loadSeed() : artists as string[];
     if (found.artists.length === 0) {
       throw new UsageError(
         `--artists needs artist names, but ${opts.input} has no artist folders or artists.csv (drop --artists)`,
@@ -190,7 +218,9 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
     const resolved = resolveArtists(wanted, found.artists, { where: opts.input, lenient: seed });
     if (resolved.size === 0) {
       throw new UserError(
-        `none of the seed artists are in ${opts.input} (drop --artists or use another input)`,
+        `none of the ${
+          seed ? "seed" : "named"
+        } artists are in ${opts.input} (drop --artists or use another input)`,
       );
     }
     const keep = new Set(resolved.values());
@@ -202,9 +232,28 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
 
   await claimOutputFolder(opts.out, "prepare");
   await removeStaleTemporaries(opts.out);
+  for (const note of await rebuildNotes(opts.out, size, holdout)) log(note);
+  const stop = new StopRequest(opts.signal);
+  try {
+    return await runPrepare(opts, sources, found.layout, { size, holdout, maxPixels }, stop, {
+      started,
+      log,
+    });
+  } finally {
+    stop.close();
+  }
+}
+
+async function runPrepare(
+  opts: PrepareOptions,
+  sources: Source[],
+  layout: string,
+  { size, holdout, maxPixels }: { size: number; holdout: number; maxPixels: number },
+  stop: StopRequest,
+  { started, log }: { started: number; log: (line: string) => void },
+): Promise<PrepareSummary> {
   const settings = `prepare-v1:size=${size}:maxPixels=${maxPixels}`;
   const settingsTag = (await sha256Hex(new TextEncoder().encode(settings))).slice(0, 8);
-
   const pool = new WorkerPool({ workers: opts.workers });
   const progress = new Progress("prepare", sources.length, { quiet: opts.quiet });
   const results: ({ sha: string; entry: CacheEntry; dupOf?: string } | undefined)[] = new Array(
@@ -232,7 +281,8 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
     const cachePath = join(opts.out, ".cache", `${sha.slice(0, 24)}-${settingsTag}.json`);
     try {
       const entry = JSON.parse(await Deno.readTextFile(cachePath)) as CacheEntry;
-      if (!entry.ok || (await exists(join(opts.out, "images", `${id}.png`)))) {
+      // The image must be there at this size (an earlier run at another size left its own).
+      if (!entry.ok || (await pngHasSize(join(opts.out, "images", `${id}.png`), size))) {
         results[i] = { sha, entry };
         reused++;
         return;
@@ -266,14 +316,16 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
   // Bounded concurrency in path order; with --limit, stop feeding once enough were kept.
   const inFlight = new Set<Promise<void>>();
   const concurrency = pool.size * 2;
-  let next = 0;
+  let next = 0, finished = 0;
   try {
     while (next < sources.length) {
       if (opts.limit !== undefined && okCount >= opts.limit) break;
+      if (stop.requested) break;
       const i = next++;
       const p = processOne(i).then(() => {
         const r = results[i]!;
         if (r.entry.ok) okCount++;
+        finished++;
         progress.tick(1);
       });
       const tracked = p.finally(() => inFlight.delete(tracked));
@@ -281,6 +333,10 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
       if (inFlight.size >= concurrency) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
+    if (stop.requested) {
+      progress.done("interrupted");
+      throw stop.error(finished, sources.length);
+    }
   } catch (error) {
     pool.close();
     throw error;
@@ -332,15 +388,13 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
   }
   await writeSkippedSummary(opts.out, skippedFiles);
 
-  const { fingerprint, sheets } = await finishDataset(
-    opts.out,
-    records,
-    size,
-    pool,
-    fresh,
-    opts.quiet,
-  );
-  pool.close();
+  let finishedDataset: Awaited<ReturnType<typeof finishDataset>>;
+  try {
+    finishedDataset = await finishDataset(opts.out, records, size, pool, fresh, opts.quiet, stop);
+  } finally {
+    pool.close();
+  }
+  const { fingerprint, sheets, unknownExcludes } = finishedDataset;
 
   // Images no longer in the manifest (filters changed, sources removed) are cleaned up.
   const ids = new Set(records.map((r) => r.id));
@@ -359,7 +413,7 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
     version: 1,
     kind: "prepare",
     input: opts.input,
-    layout: found.layout,
+    layout,
     size,
     maxPixels,
     holdout,
@@ -374,12 +428,14 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
     reused,
     workerRestarts: pool.restarts,
     sheets,
+    unknownExcludes,
     seconds: Math.round((performance.now() - started) / 10) / 100,
   };
   await writeTextFileAtomic(
     join(opts.out, "summary.json"),
     JSON.stringify(summary, null, 2) + "\n",
   );
+  if (unknownExcludes.length) log(unknownExcludesWarning(opts.out, unknownExcludes));
   const reasons = Object.entries(skipped).map(([k, v]) => `${k} ${v}`).join(", ");
   log(
     `prepare: read ${summary.read}, kept ${summary.kept}, skipped ${skippedFiles.length}${
@@ -399,6 +455,23 @@ async function writeSkippedSummary(out: string, skipped: SkippedFile[]): Promise
   );
 }
 
+/** Whether the PNG at `path` exists and its header says `size`x`size`. */
+async function pngHasSize(path: string, size: number): Promise<boolean> {
+  try {
+    const f = await Deno.open(path);
+    try {
+      const head = new Uint8Array(64);
+      const n = (await f.read(head)) ?? 0;
+      const info = sniffImage(head.subarray(0, n));
+      return info.format === "png" && info.width === size && info.height === size;
+    } finally {
+      f.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await Deno.stat(path);
@@ -412,6 +485,9 @@ async function exists(path: string): Promise<boolean> {
  * Writes manifest, packed file and contact sheets for `records` unless the
  * folder already holds exactly these (same manifest text, same excludes, a
  * valid packed file): then nothing is rewritten. Shared by prepare and augment.
+ * Also returns the ids of `out`'s exclude.txt that name none of `records`.
+ * A `stop` request while packing abandons the new packed file (the old
+ * dataset stays as it was) and throws {@linkcode InterruptedError}.
  */
 export async function finishDataset(
   out: string,
@@ -420,11 +496,16 @@ export async function finishDataset(
   pool: WorkerPool,
   fresh: Map<string, Uint8Array>,
   quiet?: boolean,
-): Promise<{ fingerprint: string; sheets: number }> {
+  stop?: StopRequest,
+): Promise<{ fingerprint: string; sheets: number; unknownExcludes: string[] }> {
   const manifestText = records.map((r) => JSON.stringify(r)).join("\n") + "\n";
   const excludes = await readExcludes(out);
+  const unknown = unknownExcludes(excludes, records);
+  // The size is part of the state: the manifest alone does not change with --size.
   const stateKey = await sha256Hex(
-    new TextEncoder().encode(manifestText + "\0" + [...excludes].sort().join("\n")),
+    new TextEncoder().encode(
+      `size=${size}\0` + manifestText + "\0" + [...excludes].sort().join("\n"),
+    ),
   );
   const statePath = join(out, ".cache", "finished.json");
   try {
@@ -439,9 +520,12 @@ export async function finishDataset(
     const head = new Uint8Array(HEADER_BYTES);
     await f.read(head);
     f.close();
-    readPackedHeader(head, packedPath, st.size);
-    if (prev.key === stateKey && (await exists(join(out, "manifest.jsonl")))) {
-      return { fingerprint: prev.fingerprint, sheets: prev.sheets };
+    const h = readPackedHeader(head, packedPath, st.size);
+    if (
+      prev.key === stateKey && h.height === size && h.width === size &&
+      h.count === records.length && (await exists(join(out, "manifest.jsonl")))
+    ) {
+      return { fingerprint: prev.fingerprint, sheets: prev.sheets, unknownExcludes: unknown };
     }
   } catch { /* not finished before, or changed */ }
 
@@ -466,6 +550,11 @@ export async function finishDataset(
   // Prefetch a few images ahead so decoding overlaps writing.
   const ahead = new Map<number, Promise<Uint8Array>>();
   const fetchAt = (i: number) => {
+    if (stop?.requested) {
+      // Let prefetched decodes settle quietly; writePacked removes its temporary file.
+      for (const p of ahead.values()) p.catch(() => {});
+      return Promise.reject(stop.error(i, records.length, "images packed"));
+    }
     for (let k = i; k < Math.min(records.length, i + pool.size * 2); k++) {
       if (!ahead.has(k)) ahead.set(k, pixels(records[k].id));
     }
@@ -482,10 +571,11 @@ export async function finishDataset(
   );
   packProgress.done();
   await writeTextFileAtomic(join(out, "manifest.jsonl"), manifestText);
+  // Not interrupted from here on: the packed file is in place, and the summary must follow it.
   const sheets = await writeContactSheets(out, records, size, excludes, pool, pixels, quiet);
   await writeTextFileAtomic(
     statePath,
     JSON.stringify({ key: stateKey, fingerprint, sheets }) + "\n",
   );
-  return { fingerprint, sheets };
+  return { fingerprint, sheets, unknownExcludes: unknown };
 }

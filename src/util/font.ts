@@ -1,7 +1,10 @@
 /**
- * A minimal 3x5 bitmap font (digits, upper-case letters, a little
- * punctuation) for labelling report pictures without a font file.
- * Lower-case text is drawn in upper case; unknown characters as blanks.
+ * A minimal 3x5 bitmap font (digits, upper- and lower-case letters, a little
+ * punctuation) for labelling report pictures without a font file. Lower-case
+ * letters are short (three or four rows; b, d, f, h, k, l, t rise above them) so that
+ * hex ids such as `68823b68a6a3` read exactly as they must be typed, with
+ * `b` unlike `8` and `d` unlike `0`; g, j, p, q and y, which have no room for
+ * a descender, sit raised. Unknown characters are drawn as blanks.
  *
  * @example
  * ```ts
@@ -69,23 +72,56 @@ const GLYPHS: Record<string, string> = {
   "(": "-#- #-- #-- #-- -#-",
   ")": "-#- --# --# --# -#-",
   "#": "#-# ### #-# ### #-#",
-  "x": "--- #-# -#- #-# ---",
   " ": "--- --- --- --- ---",
+  // Lower case: short letters three rows high (a, c and e four, to read clearly),
+  // ascenders from the top row.
+  "a": "--- ##- -## #-# -##",
+  "b": "#-- #-- ##- #-# ##-",
+  "c": "--- -## #-- #-- -##",
+  "d": "--# --# -## #-# -##",
+  "e": "--- -#- #-# ##- -##",
+  "f": "-## -#- ### -#- -#-",
+  "g": "-## #-# -## --# ##-",
+  "h": "#-- #-- ##- #-# #-#",
+  "i": "-#- --- -#- -#- -#-",
+  "j": "--# --- --# --# ##-",
+  "k": "#-- #-- #-# ##- #-#",
+  "l": "-#- -#- -#- -#- --#",
+  "m": "--- --- ### ### #-#",
+  "n": "--- --- ##- #-# #-#",
+  "o": "--- --- -#- #-# -#-",
+  "p": "##- #-# ##- #-- #--",
+  "q": "-## #-# -## --# --#",
+  "r": "--- --- -## #-- #--",
+  "s": "--- --- -## -#- ##-",
+  "t": "-#- ### -#- -#- --#",
+  "u": "--- --- #-# #-# -##",
+  "v": "--- --- #-# #-# -#-",
+  "w": "--- --- #-# ### ###",
+  // "x" also serves as the multiplication sign (one row higher than the other short letters).
+  "x": "--- #-# -#- #-# ---",
+  "y": "#-# #-# -## --# ##-",
+  "z": "--- --- ##- -#- -##",
 };
 
-/** Glyph width and height in pixels at scale 1; each character advances 4 px (times `scale`). */
+/** Glyph width and height in pixels at scale 1; each character advances 4 px (times `scale`) by default. */
 export const GLYPH_WIDTH = 3;
 /** See {@linkcode GLYPH_WIDTH}. */
 export const GLYPH_HEIGHT = 5;
 
-/** Width in pixels of `text` drawn at `scale` (no trailing gap). */
-export function textWidth(text: string, scale = 1): number {
-  return text.length ? (text.length * 4 - 1) * scale : 0;
+/**
+ * Width in pixels of `text` drawn at `scale` (no trailing gap); `gap` is the
+ * space between characters in pixels (default `scale`).
+ */
+export function textWidth(text: string, scale = 1, gap = scale): number {
+  const n = [...text].length;
+  return n ? n * (3 * scale + gap) - gap : 0;
 }
 
 /**
  * Draws `text` with its top-left corner at (`x`, `y`) in `color`, each font
- * pixel a `scale`x`scale` block; pixels outside the image are clipped, not an error.
+ * pixel a `scale`x`scale` block, characters `gap` pixels apart (default
+ * `scale`); pixels outside the image are clipped, not an error.
  */
 export function drawText(
   img: RgbCanvas,
@@ -94,6 +130,7 @@ export function drawText(
   y: number,
   color: readonly [number, number, number],
   scale = 1,
+  gap = scale,
 ): void {
   let cx = x;
   for (const ch of text) {
@@ -114,6 +151,6 @@ export function drawText(
         }
       }
     }
-    cx += 4 * scale;
+    cx += 3 * scale + gap;
   }
 }
