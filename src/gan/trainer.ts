@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { setTensorFlowLogLevel, tensorFlow } from "../../ffi/library.ts";
 import { ensureTensorFlow } from "../../ffi/locate.ts";
 import { type Dataset, openDataset, trainingIndices } from "../data/dataset.ts";
+import { unknownExcludesWarning } from "../data/format.ts";
 import { decodeImage, encodePng } from "../data/decode.ts";
 import type { RgbImage } from "../data/resize.ts";
 import { Session } from "../tf/session.ts";
@@ -307,13 +308,8 @@ async function trainLoop(s: LoopState): Promise<TrainSummary> {
       `note: the dataset has ${n} training images, so batches hold ${batch}, not ${config.batchSize}`,
     );
   }
-  const unknown = (dataset as { unknownExcludes?: string[] }).unknownExcludes ?? [];
-  if (unknown.length) {
-    log(
-      `warning: exclude.txt names ${unknown.length} id(s) that are not in ${dataset.dir}: ${
-        unknown.slice(0, 5).join(", ")
-      }${unknown.length > 5 ? ", ..." : ""}`,
-    );
+  if (dataset.unknownExcludes.length) {
+    log(unknownExcludesWarning(dataset.dir, dataset.unknownExcludes));
   }
   const stepsPerEpoch = Math.max(1, Math.floor(n / batch));
   const fixedNoise = noiseVectors(seed + GRID_NOISE_SEED_OFFSET, 0, GRID_COUNT, config.noiseSize);
