@@ -57,6 +57,14 @@ export interface RunFavourite extends Favourite {
 export interface RunEvaluation extends Omit<EvalResult, "memorization"> {
   /** As {@linkcode EvalResult.memorization}, with each favourite's dataset id and artist. */
   memorization: Omit<EvalResult["memorization"], "favourites"> & { favourites: RunFavourite[] };
+  /**
+   * How the generated images spread over the training set: the share whose
+   * nearest training image is one of the three most frequent (the original
+   * project's failure was a third of its outputs on three Rembrandts), and
+   * how many distinct training images are nearest to some sample. A diverse
+   * model spreads over many; a collapsed one piles onto a few.
+   */
+  concentration: { top3Share: number; distinctNearest: number; trainingImages: number };
   /** Name of the checkpoint evaluated. */
   checkpoint: string;
   /** Training step of that checkpoint. */
@@ -166,8 +174,16 @@ export async function evaluateImages(
     const artist = ds.artists[trainingIndices[f.trainingIndex]];
     return { ...f, id: ids[f.trainingIndex], ...(artist ? { artist } : {}) };
   });
+  const counts = new Map<number, number>();
+  for (const i of result.memorization.nearest) counts.set(i, (counts.get(i) ?? 0) + 1);
+  const top3 = [...counts.values()].sort((a, b) => b - a).slice(0, 3).reduce((a, b) => a + b, 0);
   const evaluation: RunEvaluation = {
     ...result,
+    concentration: {
+      top3Share: top3 / Math.max(1, result.memorization.nearest.length),
+      distinctNearest: counts.size,
+      trainingImages: training.count,
+    },
     memorization: { ...result.memorization, favourites },
     checkpoint: meta.checkpoint,
     step: meta.step,

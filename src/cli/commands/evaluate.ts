@@ -90,6 +90,11 @@ and <dataset>/manifest.jsonl gives each id's source file.`,
       `  MS-SSIM:    generated ${e.msssim.generated.toFixed(4)}, real ${e.msssim.real.toFixed(4)}`,
     );
     print(`  memorised:  ${(100 * e.memorization.share).toFixed(1)}% of generated images`);
+    print(
+      `  spread:     ${
+        (100 * e.concentration.top3Share).toFixed(1)
+      }% of samples nearest to 3 training images; ${e.concentration.distinctNearest} of ${e.concentration.trainingImages} training images nearest to any`,
+    );
     print(`  written to ${options.run}/eval.json, eval.csv, eval_report.png, favourites.png`);
   });
   return cmd;
