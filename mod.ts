@@ -151,7 +151,12 @@ export {
 } from "./src/data/resize.ts";
 
 // Evaluation
-export { evaluateRun, type EvaluateRunOptions, type RunEvaluation } from "./src/eval/run.ts";
+export {
+  evaluateRun,
+  type EvaluateRunOptions,
+  type RunEvaluation,
+  type RunFavourite,
+} from "./src/eval/run.ts";
 export { type EvalResult, type EvaluateOptions, evaluateSets } from "./src/eval/report.ts";
 export type { ImageBatch } from "./src/eval/images.ts";
 export type { SwdResult } from "./src/eval/swd.ts";
