@@ -91,7 +91,11 @@ Deno.test({
       assertEquals([top.trainingIndex, top.count, top.flagged], [5, 3, 3]);
       assertEquals(top.id, ds.ids[trainingIndices[5]]);
       // All four samples sit on two training images: fully concentrated.
-      assertEquals(e.concentration, { top3Share: 1, distinctNearest: 2, trainingImages: training.count });
+      assertEquals(e.concentration, {
+        top3Share: 1,
+        distinctNearest: 2,
+        trainingImages: training.count,
+      });
       assert(await Deno.stat(join(dir, "images", `${top.id}.png`)), "the id names an image file");
       const saved = JSON.parse(await Deno.readTextFile(join(run, "eval.json")));
       assertEquals(saved.memorization.favourites[1].id, ds.ids[trainingIndices[9]]);

@@ -89,7 +89,10 @@ Deno.test("a resume without --data uses the run's own dataset; a new run without
   lines.length = 0;
   const resumed = await trainGan({ ...opts, data: undefined, epochs: 3 });
   assert.equal(resumed.step, 6);
-  assert.ok(lines.some((l) => l.startsWith(`using the run's dataset ${opts.data}`)), lines.join("\n"));
+  assert.ok(
+    lines.some((l) => l.startsWith(`using the run's dataset ${opts.data}`)),
+    lines.join("\n"),
+  );
   const fresh = await Deno.makeTempDir({ prefix: "pgan-new-" });
   await assert.rejects(
     () => trainGan({ ...opts, run: fresh, data: undefined }),
