@@ -3,8 +3,7 @@ import {
   ok as assert,
   throws as assertThrows,
 } from "node:assert/strict";
-import { decode, Image } from "imagescript";
-import { batchFromImages, type ImageBatch, resizeArea, type RgbImage } from "../src/eval/images.ts";
+import type { ImageBatch } from "../src/eval/images.ts";
 import { Xoshiro128 } from "../src/util/random.ts";
 import {
   laplacianPyramid,
@@ -13,29 +12,7 @@ import {
   slicedWassersteinDistance,
   swdResolutions,
 } from "../src/eval/swd.ts";
-
-const DIR = new URL("../../shared/data/peopleart/originals", import.meta.url).pathname;
-
-/** First `n` paintings (sorted by name) from `skip`, centre-cropped square and area-resized to `size`. */
-async function loadPaintings(n: number, size = 64, skip = 0): Promise<ImageBatch> {
-  const names = [...Deno.readDirSync(DIR)].map((e) => e.name).sort().slice(skip, skip + n);
-  const out: RgbImage[] = [];
-  for (const name of names) {
-    const img = await decode(await Deno.readFile(`${DIR}/${name}`));
-    if (!(img instanceof Image)) throw new Error(`${name} is not a still image`);
-    const s = Math.min(img.width, img.height);
-    const x0 = (img.width - s) >> 1, y0 = (img.height - s) >> 1;
-    const rgb = new Uint8Array(s * s * 3);
-    for (let y = 0; y < s; y++) {
-      for (let x = 0; x < s; x++) {
-        const p = ((y + y0) * img.width + x + x0) * 4, q = (y * s + x) * 3;
-        rgb[q] = img.bitmap[p], rgb[q + 1] = img.bitmap[p + 1], rgb[q + 2] = img.bitmap[p + 2];
-      }
-    }
-    out.push(resizeArea({ width: s, height: s, data: rgb }, size, size));
-  }
-  return batchFromImages(out);
-}
+import { loadPaintings } from "./helpers/paintings.ts";
 
 function addNoise(b: ImageBatch, sigma: number, seed: number): ImageBatch {
   const rng = new Xoshiro128(seed);
