@@ -25,6 +25,19 @@ async function twoCheckpoints() {
   await trainGan(opts);
   const all = await new RunFolder(run).listCheckpoints();
   assert.deepEqual(all.map((c) => c.meta.step), [2, 4]);
+  // What the run folder shows a person.
+  const gif = await Deno.readFile(join(run, "progress.gif"));
+  assert.equal(new TextDecoder().decode(gif.slice(0, 6)), "GIF89a");
+  for (const f of ["loss.png", "samples/epoch_0001.png", "samples/epoch_0002.png"]) {
+    const png = await Deno.readFile(join(run, f));
+    assert.deepEqual(Array.from(png.slice(1, 4)), [0x50, 0x4e, 0x47], `${f} is a PNG`);
+  }
+  const csv = (await Deno.readTextFile(join(run, "metrics.csv"))).trim().split("\n");
+  assert.match(
+    csv[0],
+    /^step,epoch,generator_loss,discriminator_loss,mean_d_real,mean_d_fake,images_per_s,wall_s$/,
+  );
+  assert.equal(csv.length, 5);
   return { data, run, opts, lines, all };
 }
 
