@@ -265,11 +265,11 @@ Deno.test("no-pip install from a local simple index: extracts only the two libra
   }
 });
 
-Deno.test("a wheel whose hash differs from the index's is refused and nothing is left", async () => {
-  const fx = await makeFixture({ publishedHash: (h) => (h[0] === "a" ? "b" : "a") + h.slice(1) });
+/** Installs from a local index serving `fx` without pip; returns the UserError it must refuse with. */
+async function refusedInstall(fx: Awaited<ReturnType<typeof makeFixture>>): Promise<UserError> {
   const { server, base } = serveIndex(fx.indexRoot);
   try {
-    const error = await assertRejects(
+    return await assertRejects(
       () =>
         ensureTensorFlow({
           usePip: false,
@@ -280,35 +280,31 @@ Deno.test("a wheel whose hash differs from the index's is refused and nothing is
         }),
       UserError,
     );
+  } finally {
+    await server.shutdown().catch(() => {});
+  }
+}
+
+Deno.test("a wheel whose hash differs from the index's is refused and nothing is left", async () => {
+  const fx = await makeFixture({ publishedHash: (h) => (h[0] === "a" ? "b" : "a") + h.slice(1) });
+  try {
+    const error = await refusedInstall(fx);
     assert(error.message.includes("refusing"), error.message);
     assert(error.message.includes(fx.wheelSha), error.message);
     assert(error.message.includes(fx.wheelName), error.message);
     assertEquals(await listDir(fx.cacheRoot), []);
   } finally {
-    await server.shutdown();
     await cleanup(fx.indexRoot, fx.cacheRoot);
   }
 });
 
 Deno.test("a library that does not match the wheel's RECORD is refused and nothing is left", async () => {
   const fx = await makeFixture({ recordOverride: true });
-  const { server, base } = serveIndex(fx.indexRoot);
   try {
-    const error = await assertRejects(
-      () =>
-        ensureTensorFlow({
-          usePip: false,
-          indexUrl: base,
-          cacheRoot: fx.cacheRoot,
-          libraryPath: null,
-          quiet: true,
-        }),
-      UserError,
-    );
+    const error = await refusedInstall(fx);
     assert(error.message.includes("RECORD"), error.message);
     assertEquals(await listDir(fx.cacheRoot), []);
   } finally {
-    await server.shutdown();
     await cleanup(fx.indexRoot, fx.cacheRoot);
   }
 });
