@@ -90,6 +90,8 @@ Deno.test({
       const top = e.memorization.favourites[0];
       assertEquals([top.trainingIndex, top.count, top.flagged], [5, 3, 3]);
       assertEquals(top.id, ds.ids[trainingIndices[5]]);
+      // Exact copies are memorisation, not a model that has not learned: no caveat.
+      assertEquals(e.notes, []);
       // All four samples sit on two training images: fully concentrated.
       assertEquals(e.concentration, {
         top3Share: 1,
@@ -102,6 +104,22 @@ Deno.test({
       for (const f of ["eval_report.png", "favourites.png"]) {
         assert((await Deno.stat(join(run, f))).size > 0, f);
       }
+      // Flat grey samples are all alike but copy nothing: the caveat says so.
+      const grey: ImageBatch = {
+        count: 4,
+        height: 64,
+        width: 64,
+        data: new Uint8Array(4 * n).fill(128),
+      };
+      const greyRun = join(tmp, "run-grey");
+      await Deno.mkdir(greyRun);
+      const flat = await evaluateImages(greyRun, grey, ds, {
+        checkpoint: "c",
+        step: 6,
+        seed: 0,
+        noSwd: true,
+      });
+      assert(flat.notes.some((t) => /nearly all alike/.test(t)), flat.notes.join("; "));
       // Same step, another count: a second row, not a replacement.
       const two = { ...generated, count: 2, data: data.subarray(0, 2 * n) };
       await evaluateImages(run, two, ds, { checkpoint: "c", step: 7, seed: 0, noSwd: true });

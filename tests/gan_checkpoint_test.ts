@@ -106,6 +106,10 @@ Deno.test("a resume without --data uses the run's own dataset; a new run without
     lines.some((l) => l.startsWith(`using the run's dataset ${opts.data}`)),
     lines.join("\n"),
   );
+  lines.length = 0;
+  const none = await trainGan({ ...opts, data: undefined, epochs: 2 });
+  assert.equal(none.step, 6, "a smaller --epochs trains nothing");
+  assert.ok(lines.some((l) => /already has 3 epochs .*nothing to train/.test(l)), lines.join("\n"));
   const fresh = await Deno.makeTempDir({ prefix: "pgan-new-" });
   await assert.rejects(
     () => trainGan({ ...opts, run: fresh, data: undefined }),

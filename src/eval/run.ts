@@ -65,6 +65,8 @@ export interface RunEvaluation extends Omit<EvalResult, "memorization"> {
    * model spreads over many; a collapsed one piles onto a few.
    */
   concentration: { top3Share: number; distinctNearest: number; trainingImages: number };
+  /** Caveats for reading the numbers (e.g. samples too alike for memorisation to mean much). */
+  notes: string[];
   /** Name of the checkpoint evaluated. */
   checkpoint: string;
   /** Training step of that checkpoint. */
@@ -177,8 +179,24 @@ export async function evaluateImages(
   const counts = new Map<number, number>();
   for (const i of result.memorization.nearest) counts.set(i, (counts.get(i) ?? 0) + 1);
   const top3 = [...counts.values()].sort((a, b) => b - a).slice(0, 3).reduce((a, b) => a + b, 0);
+  const notes: string[] = [];
+  // Nearly identical samples (collapse, or a model that has not learned yet)
+  // all sit next to the same few paintings: they resemble, rather than copy.
+  const sorted = [...result.memorization.distances].sort((x, y) => x - y);
+  const medianDistance = sorted[sorted.length >> 1] ?? 0;
+  const copies = medianDistance <= 0.25 * result.memorization.threshold; // true copies sit at ~0
+  if (
+    !copies && result.msssim.generated > 0.9 && result.msssim.generated > result.msssim.real + 0.3
+  ) {
+    notes.push(
+      `the samples are nearly all alike (MS-SSIM ${result.msssim.generated.toFixed(2)} against ${
+        result.msssim.real.toFixed(2)
+      } for real pairs): the model has collapsed or not learned yet, so the memorisation share says little; look at favourites.png`,
+    );
+  }
   const evaluation: RunEvaluation = {
     ...result,
+    notes,
     concentration: {
       top3Share: top3 / Math.max(1, result.memorization.nearest.length),
       distinctNearest: counts.size,

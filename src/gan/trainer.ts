@@ -357,6 +357,11 @@ async function trainLoop(s: LoopState): Promise<TrainSummary> {
 
   const batchBytes = new Uint8Array(batch * imageBytes);
   try {
+    if (epoch >= options.epochs) {
+      log(
+        `the run already has ${epoch} epochs (--epochs ${options.epochs}): nothing to train; pass a larger --epochs to continue`,
+      );
+    }
     while (epoch < options.epochs && !stop) {
       const order = epochOrder(seed, epoch, n);
       const progress = new Progress(`epoch ${epoch + 1}/${options.epochs}`, stepsPerEpoch, {

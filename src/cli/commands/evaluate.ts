@@ -95,6 +95,7 @@ and <dataset>/manifest.jsonl gives each id's source file.`,
         (100 * e.concentration.top3Share).toFixed(1)
       }% of samples nearest to 3 training images; ${e.concentration.distinctNearest} of ${e.concentration.trainingImages} training images nearest to any`,
     );
+    for (const note of e.notes) print(`  note: ${note}`);
     print(`  written to ${options.run}/eval.json, eval.csv, eval_report.png, favourites.png`);
   });
   return cmd;
